@@ -1,0 +1,225 @@
+#include "codec/chunk_codec.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "codec/internal/plane_container.h"
+#include "codec/ordered_delta.h"
+#include "core/chunking.h"
+#include "core/endian_coding.h"
+
+namespace mvc {
+namespace {
+
+using codec_internal::DecodePlanes;
+using codec_internal::EncodePlanes;
+using codec_internal::PlaneOptions;
+
+bool IsDelta(CodecId c) {
+  return c == CodecId::kOrderedDeltaZstd || c == CodecId::kOrderedDeltaEntropy;
+}
+
+Bytes FrameHeader(CodecId codec, Dtype dtype, uint64_t raw_size, const ObjectId* base_id) {
+  Bytes out;
+  out.reserve(kChunkFrameHeaderBytes + kChunkFrameBaseIdBytes + raw_size / 2);
+  out.push_back(kChunkFrameVersion);
+  out.push_back(static_cast<uint8_t>(codec));
+  out.push_back(static_cast<uint8_t>(dtype));
+  out.push_back(base_id ? kChunkFlagHasBase : 0);
+  PutFixed64(&out, raw_size);
+  if (base_id) PutBytes(&out, base_id->data(), ObjectId::kSize);
+  return out;
+}
+
+Result<Bytes> EncodeWith(CodecId codec, Dtype dtype, ByteView raw, const ChunkBase* base,
+                         const EncodeOptions& options) {
+  const size_t width = DtypeWidth(dtype);
+  const size_t n = raw.size() / width;
+  switch (codec) {
+    case CodecId::kRaw: {
+      Bytes out = FrameHeader(codec, dtype, raw.size(), nullptr);
+      PutBytes(&out, raw.data(), raw.size());
+      return out;
+    }
+    case CodecId::kBytePlanesZstd: {
+      Bytes out = FrameHeader(codec, dtype, raw.size(), nullptr);
+      MVC_RETURN_IF_ERROR(EncodePlanes(raw.data(), n, width, PlaneOptions{options.zstd_level, false}, &out));
+      return out;
+    }
+    case CodecId::kOrderedDeltaZstd:
+    case CodecId::kOrderedDeltaEntropy: {
+      Bytes deltas(raw.size());
+      OrderedDeltaForward(dtype, raw.data(), base->raw.data(), n, deltas.data());
+      Bytes out = FrameHeader(codec, dtype, raw.size(), &base->id);
+      MVC_RETURN_IF_ERROR(EncodePlanes(
+          deltas.data(), n, width,
+          PlaneOptions{options.zstd_level, codec == CodecId::kOrderedDeltaEntropy}, &out));
+      return out;
+    }
+    default:
+      return Status::InvalidArgument("codec " + std::to_string(static_cast<int>(codec)) +
+                                     " cannot encode");
+  }
+}
+
+}  // namespace
+
+std::string_view CodecName(CodecId codec) {
+  switch (codec) {
+    case CodecId::kRaw: return "raw";
+    case CodecId::kBytePlanesZstd: return "byte-planes-zstd";
+    case CodecId::kOrderedDeltaZstd: return "ordered-delta-zstd";
+    case CodecId::kFloatFields: return "float-fields";
+    case CodecId::kOrderedDeltaEntropy: return "ordered-delta-entropy";
+    default: return "unknown";
+  }
+}
+
+Result<Bytes> EncodeChunk(Dtype dtype, ByteView raw, const ChunkBase* base,
+                          const EncodeOptions& options) {
+  const size_t width = DtypeWidth(dtype);
+  if (raw.size() > kChunkBytes) {
+    return Status::InvalidArgument("chunk of " + std::to_string(raw.size()) +
+                                   " bytes exceeds the chunk limit " + std::to_string(kChunkBytes));
+  }
+  if (raw.size() % width != 0) {
+    return Status::InvalidArgument("chunk of " + std::to_string(raw.size()) +
+                                   " bytes is not a whole number of " +
+                                   std::string(DtypeName(dtype)) + " elements");
+  }
+  if (base && base->raw.size() != raw.size()) {
+    return Status::InvalidArgument("base chunk has " + std::to_string(base->raw.size()) +
+                                   " bytes, chunk has " + std::to_string(raw.size()));
+  }
+  const ChunkBase* usable_base = options.allow_delta ? base : nullptr;
+
+  if (options.force_codec) {
+    CodecId c = *options.force_codec;
+    if (IsDelta(c) && !usable_base) {
+      return Status::InvalidArgument(std::string("codec ") + std::string(CodecName(c)) +
+                                     " needs a base chunk");
+    }
+    return EncodeWith(c, dtype, raw, usable_base, options);
+  }
+
+  MVC_ASSIGN_OR_RETURN(Bytes best, EncodeWith(CodecId::kRaw, dtype, raw, nullptr, options));
+  if (raw.empty()) return best;
+  auto consider = [&](CodecId c) -> Status {
+    MVC_ASSIGN_OR_RETURN(Bytes frame, EncodeWith(c, dtype, raw, usable_base, options));
+    if (frame.size() < best.size()) best = std::move(frame);
+    return Status::Ok();
+  };
+  MVC_RETURN_IF_ERROR(consider(CodecId::kBytePlanesZstd));
+  if (usable_base) MVC_RETURN_IF_ERROR(consider(CodecId::kOrderedDeltaZstd));
+  return best;
+}
+
+Result<ChunkFrameView> ParseChunkFrame(ByteView frame) {
+  if (frame.size() < kChunkFrameHeaderBytes) {
+    return Status::Corruption("chunk frame: " + std::to_string(frame.size()) +
+                              " bytes, shorter than its 12-byte header");
+  }
+  if (frame[0] != kChunkFrameVersion) {
+    return Status::UnsupportedVersion("chunk frame version " + std::to_string(frame[0]) +
+                                      " (this build reads 1)");
+  }
+  ChunkFrameView view;
+  view.codec = static_cast<CodecId>(frame[1]);
+  switch (view.codec) {
+    case CodecId::kRaw:
+    case CodecId::kBytePlanesZstd:
+    case CodecId::kOrderedDeltaZstd:
+      break;
+    default:
+      return Status::Corruption("chunk frame: unknown codec id " + std::to_string(frame[1]));
+  }
+  Result<Dtype> dtype = DtypeFromCode(frame[2]);
+  if (!dtype.ok()) return dtype.status().WithContext("chunk frame");
+  view.dtype = *dtype;
+  const uint8_t flags = frame[3];
+  if (flags & kChunkFlagsReservedMask) {
+    char hex[8];
+    std::snprintf(hex, sizeof(hex), "0x%02x", flags);
+    return Status::Corruption(std::string("chunk frame: reserved flag bits set (flags ") + hex + ")");
+  }
+  view.raw_size = DecodeFixed64(frame.data() + 4);
+  if (view.raw_size > kChunkBytes) {
+    return Status::Corruption("chunk frame: raw size " + std::to_string(view.raw_size) +
+                              " exceeds the chunk limit " + std::to_string(kChunkBytes));
+  }
+  if (view.raw_size % DtypeWidth(view.dtype) != 0) {
+    return Status::Corruption("chunk frame: raw size " + std::to_string(view.raw_size) +
+                              " is not a whole number of " + std::string(DtypeName(view.dtype)) +
+                              " elements");
+  }
+  size_t pos = kChunkFrameHeaderBytes;
+  const bool has_base = flags & kChunkFlagHasBase;
+  if (has_base != IsDelta(view.codec)) {
+    return Status::Corruption(std::string("chunk frame: codec ") +
+                              std::string(CodecName(view.codec)) +
+                              (has_base ? " does not take a base" : " requires a base id"));
+  }
+  if (has_base) {
+    if (frame.size() - pos < kChunkFrameBaseIdBytes) {
+      return Status::Corruption("chunk frame: truncated in the base chunk id");
+    }
+    view.base_id = ObjectId::FromBytes(frame.data() + pos);
+    pos += kChunkFrameBaseIdBytes;
+  }
+  view.payload = frame.subspan(pos);
+  if (view.codec == CodecId::kRaw && view.payload.size() != view.raw_size) {
+    return Status::Corruption("chunk frame: raw payload of " + std::to_string(view.payload.size()) +
+                              " bytes, expected " + std::to_string(view.raw_size));
+  }
+  return view;
+}
+
+Status DecodeChunk(const ChunkFrameView& frame, ByteView base_raw, std::span<uint8_t> out) {
+  if (out.size() != frame.raw_size) {
+    return Status::InvalidArgument("output buffer of " + std::to_string(out.size()) +
+                                   " bytes for a chunk of " + std::to_string(frame.raw_size));
+  }
+  if (frame.base_id.has_value()) {
+    if (base_raw.size() != frame.raw_size) {
+      return Status::InvalidArgument("base chunk of " + std::to_string(base_raw.size()) +
+                                     " bytes for a delta chunk of " +
+                                     std::to_string(frame.raw_size));
+    }
+  } else if (!base_raw.empty()) {
+    return Status::InvalidArgument("a base chunk was given for a frame without a base");
+  }
+  const size_t width = DtypeWidth(frame.dtype);
+  const size_t n = frame.raw_size / width;
+  switch (frame.codec) {
+    case CodecId::kRaw:
+      if (frame.payload.size() != frame.raw_size) {
+        return Status::Corruption("raw chunk payload of " + std::to_string(frame.payload.size()) +
+                                  " bytes, expected " + std::to_string(frame.raw_size));
+      }
+      if (!out.empty()) std::memcpy(out.data(), frame.payload.data(), out.size());
+      return Status::Ok();
+    case CodecId::kBytePlanesZstd:
+      return DecodePlanes(frame.payload, n, width, false, out.data()).WithContext("byte-planes-zstd");
+    case CodecId::kOrderedDeltaZstd:
+    case CodecId::kOrderedDeltaEntropy: {
+      const bool entropy = frame.codec == CodecId::kOrderedDeltaEntropy;
+      MVC_RETURN_IF_ERROR_CTX(DecodePlanes(frame.payload, n, width, entropy, out.data()),
+                              std::string(CodecName(frame.codec)));
+      OrderedDeltaInverse(frame.dtype, out.data(), base_raw.data(), n, out.data());
+      return Status::Ok();
+    }
+    default:
+      return Status::Corruption("chunk frame: unknown codec id " +
+                                std::to_string(static_cast<int>(frame.codec)));
+  }
+}
+
+Result<Bytes> DecodeChunkToBytes(ByteView frame, ByteView base_raw) {
+  MVC_ASSIGN_OR_RETURN(ChunkFrameView view, ParseChunkFrame(frame));
+  Bytes out(view.raw_size);  // bounded by kChunkBytes in ParseChunkFrame
+  MVC_RETURN_IF_ERROR(DecodeChunk(view, base_raw, out));
+  return out;
+}
+
+}  // namespace mvc
