@@ -36,15 +36,38 @@ std::string OffsetsText(uint64_t begin, uint64_t end) {
   return "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
 }
 
+// Names come from untrusted JSON: messages stay one short line, so control bytes
+// are escaped and very long names cut.
+std::string Quoted(std::string_view name) {
+  constexpr size_t kMaxShown = 200;
+  std::string out = "'";
+  for (size_t i = 0; i < name.size() && i < kMaxShown; ++i) {
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7F) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (name.size() > kMaxShown) out += "...";
+  return out + "'";
+}
+
 // nlohmann's messages start with "[json.exception.parse_error.101] "; the id is
-// noise to a user.
+// noise to a user. They quote the last token read, which can be megabytes long.
 std::string ShortJsonReason(const char* what) {
+  constexpr size_t kMaxReason = 300;
   std::string_view s(what);
   if (!s.empty() && s[0] == '[') {
     size_t close = s.find("] ");
     if (close != std::string_view::npos) s.remove_prefix(close + 2);
   }
-  return std::string(s);
+  std::string out(s.substr(0, kMaxReason));
+  if (s.size() > kMaxReason) out += "...";
+  return out;
 }
 
 // Parses the header, recording the top-level keys in file order: nlohmann::json
@@ -73,7 +96,7 @@ Status ParseHeaderJson(std::string_view text, Json* out, std::vector<std::string
 Result<TensorEntry> ParseEntry(const std::string& name, const Json& entry, uint64_t data_start,
                                uint64_t data_bytes) {
   auto fail = [&name](const std::string& what) {
-    return Status::InvalidArgument("tensor '" + name + "': " + what);
+    return Status::InvalidArgument("tensor " + Quoted(name) + ": " + what);
   };
   if (!entry.is_object()) return fail("entry is not a JSON object");
   for (const char* field : {"dtype", "shape", "data_offsets"}) {
@@ -83,7 +106,7 @@ Result<TensorEntry> ParseEntry(const std::string& name, const Json& entry, uint6
   if (!dtype_json.is_string()) return fail("dtype is not a string");
   const std::string& dtype_name = dtype_json.get_ref<const std::string&>();
   Result<Dtype> dtype = DtypeFromName(dtype_name);
-  if (!dtype.ok()) return fail("unknown dtype '" + dtype_name + "'");
+  if (!dtype.ok()) return fail("unknown dtype " + Quoted(dtype_name));
 
   const Json& shape_json = entry["shape"];
   if (!shape_json.is_array()) return fail("shape is not an array");
@@ -134,7 +157,7 @@ Status CheckMetadata(const Json& metadata) {
   if (!metadata.is_object()) return Status::InvalidArgument("__metadata__ is not a JSON object");
   for (const auto& [key, value] : metadata.items()) {
     if (!value.is_string()) {
-      return Status::InvalidArgument("__metadata__ value of '" + key + "' is not a string");
+      return Status::InvalidArgument("__metadata__ value of " + Quoted(key) + " is not a string");
     }
   }
   return Status::Ok();
@@ -179,7 +202,7 @@ Result<SafetensorsLayout> ParseSafetensors(std::span<const uint8_t> file) {
     for (const std::string& key : keys) {
       if (!seen.insert(key).second) {
         if (key == kMetadataKey) return Status::InvalidArgument("duplicate __metadata__");
-        return Status::InvalidArgument("duplicate tensor name '" + key + "'");
+        return Status::InvalidArgument("duplicate tensor name " + Quoted(key));
       }
     }
   }
@@ -212,8 +235,8 @@ Result<SafetensorsLayout> ParseSafetensors(std::span<const uint8_t> file) {
   for (const TensorEntry& t : layout.tensors) {
     if (t.num_bytes == 0) continue;
     if (t.file_offset < covered_to) {
-      return Status::InvalidArgument("tensors '" + furthest->name + "' and '" + t.name +
-                                     "' overlap");
+      return Status::InvalidArgument("tensors " + Quoted(furthest->name) + " and " +
+                                     Quoted(t.name) + " overlap");
     }
     if (t.file_offset > covered_to) gap_ranges.push_back({covered_to, t.file_offset});
     covered_to = t.file_offset + t.num_bytes;

@@ -192,7 +192,10 @@ TEST_CASE("A header length over the limit is refused as absurd before parsing") 
 }
 
 TEST_CASE("Uncovered data bytes over the limit are refused") {
-  Bytes file = MakeFile("{}", Bytes(kMaxSafetensorsHeaderBytes + 1));
+  Bytes file(8 + 2 + kMaxSafetensorsHeaderBytes + 1);
+  EncodeFixed64(file.data(), 2);
+  file[8] = '{';
+  file[9] = '}';
   CheckRefused(file, "data section has 104857601 bytes outside any tensor");
 }
 
@@ -204,6 +207,10 @@ TEST_CASE("Headers that are not a JSON object are refused") {
   CheckRefused(MakeFile("{} x"), "invalid JSON header: ");
   CheckRefused(MakeFile(std::string(100, '[') + std::string(100, ']')),
                "invalid JSON header: nested deeper than 64 levels");
+  // nlohmann quotes the last token; a huge one must not make a huge message.
+  Result<SafetensorsLayout> long_token = ParseSafetensors(MakeFile("{\"" + std::string(100000, 'x')));
+  REQUIRE_FALSE(long_token.ok());
+  CHECK(long_token.status().message().size() < 400);
 }
 
 TEST_CASE("Malformed tensor entries are refused naming the tensor") {
@@ -230,6 +237,11 @@ TEST_CASE("Malformed tensor entries are refused naming the tensor") {
   for (size_t i = 2; i < deep.size() - 1; i += 2) deep[i] = ',';
   CheckRefused(MakeFile(R"({"w":{"dtype":"U8","shape":)" + deep + R"(,"data_offsets":[0,1]}})", d16),
                "tensor 'w': rank 65 exceeds the limit of 64");
+}
+
+TEST_CASE("Names in messages have control characters escaped") {
+  CheckRefused(MakeFile(R"({"a\nb":{"dtype":"F17","shape":[1],"data_offsets":[0,4]}})", Bytes(4)),
+               R"(tensor 'a\x0ab': unknown dtype 'F17')");
 }
 
 TEST_CASE("Shapes whose size overflows 64 bits are refused") {
