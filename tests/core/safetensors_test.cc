@@ -309,3 +309,37 @@ TEST_CASE("ReassembleSafetensors refuses tensor bytes that do not fit the layout
 
 }  // namespace
 }  // namespace mvc
+
+namespace mvc {
+namespace {
+
+TEST_CASE("Corrupted headers are either refused or still reassemble byte for byte") {
+  Result<Bytes> good = BuildSafetensors(
+      {{"a", Dtype::kF16, {3, 4}, testing::RandomTensorBytes(Dtype::kF16, 12, 1)},
+       {"b", Dtype::kI8, {5}, testing::RandomTensorBytes(Dtype::kI8, 5, 2)},
+       {"c", Dtype::kF32, {}, testing::RandomTensorBytes(Dtype::kF32, 1, 3)}},
+      {{"k", "v"}});
+  REQUIRE(good.ok());
+  uint64_t state = 12345;
+  auto next = [&state] { return state = state * 6364136223846793005ull + 1442695040888963407ull; };
+  int refused = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    Bytes file = *good;
+    for (int flips = 1 + static_cast<int>(next() >> 62); flips > 0; --flips) {
+      // Mostly the header, where validation lives; sometimes the length field.
+      size_t pos = (next() >> 33) % (file.size() < 120 ? file.size() : 120);
+      file[pos] = static_cast<uint8_t>(next() >> 56);
+    }
+    Result<SafetensorsLayout> layout = ParseSafetensors(file);
+    if (!layout.ok()) {
+      ++refused;
+      CHECK(layout.status().code() == StatusCode::kInvalidArgument);
+      continue;
+    }
+    CheckRoundTrip(file);
+  }
+  CHECK(refused > 1000);
+}
+
+}  // namespace
+}  // namespace mvc
