@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "codec/float_fields.h"
 #include "codec/internal/plane_container.h"
 #include "codec/ordered_delta.h"
 #include "core/chunking.h"
@@ -13,12 +14,18 @@ namespace mvc {
 namespace {
 
 using codec_internal::DecodePlanes;
+using codec_internal::DecodePlaneSet;
+using codec_internal::EncodePlaneSet;
+using codec_internal::PlaneSpec;
 using codec_internal::EncodePlanes;
 using codec_internal::PlaneOptions;
 
 bool IsDelta(CodecId c) {
   return c == CodecId::kOrderedDeltaZstd || c == CodecId::kOrderedDeltaEntropy;
 }
+
+// docs/format.md, "Codec 3": field planes are raw, constant or entropy coded.
+constexpr PlaneOptions kFloatFieldModes{0, false, true};
 
 Bytes FrameHeader(CodecId codec, Dtype dtype, uint64_t raw_size, const ObjectId* base_id) {
   Bytes out;
@@ -44,17 +51,32 @@ Result<Bytes> EncodeWith(CodecId codec, Dtype dtype, ByteView raw, const ChunkBa
     }
     case CodecId::kBytePlanesZstd: {
       Bytes out = FrameHeader(codec, dtype, raw.size(), nullptr);
-      MVC_RETURN_IF_ERROR(EncodePlanes(raw.data(), n, width, PlaneOptions{options.zstd_level, false}, &out));
+      MVC_RETURN_IF_ERROR(EncodePlanes(raw.data(), n, width, PlaneOptions{options.zstd_level, true, false}, &out));
+      return out;
+    }
+    case CodecId::kFloatFields: {
+      if (!GetDtypeInfo(dtype).is_float) {
+        return Status::InvalidArgument("codec float-fields needs a float dtype, not " +
+                                       std::string(DtypeName(dtype)));
+      }
+      const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(dtype);
+      auto buf = codec_internal::NewScratch(n * specs.size());
+      std::vector<uint8_t*> planes(specs.size());
+      for (size_t k = 0; k < specs.size(); ++k) planes[k] = buf.get() + k * n;
+      SplitFloatFields(dtype, raw.data(), n, planes.data());
+      Bytes out = FrameHeader(codec, dtype, raw.size(), nullptr);
+      MVC_RETURN_IF_ERROR(EncodePlaneSet(std::vector<const uint8_t*>(planes.begin(), planes.end()),
+                                         specs, n, kFloatFieldModes, &out));
       return out;
     }
     case CodecId::kOrderedDeltaZstd:
     case CodecId::kOrderedDeltaEntropy: {
-      Bytes deltas(raw.size());
-      OrderedDeltaForward(dtype, raw.data(), base->raw.data(), n, deltas.data());
+      auto deltas = codec_internal::NewScratch(raw.size());
+      OrderedDeltaForward(dtype, raw.data(), base->raw.data(), n, deltas.get());
       Bytes out = FrameHeader(codec, dtype, raw.size(), &base->id);
       MVC_RETURN_IF_ERROR(EncodePlanes(
-          deltas.data(), n, width,
-          PlaneOptions{options.zstd_level, codec == CodecId::kOrderedDeltaEntropy}, &out));
+          deltas.get(), n, width,
+          PlaneOptions{options.zstd_level, true, codec == CodecId::kOrderedDeltaEntropy}, &out));
       return out;
     }
     default:
@@ -111,7 +133,9 @@ Result<Bytes> EncodeChunk(Dtype dtype, ByteView raw, const ChunkBase* base,
     return Status::Ok();
   };
   MVC_RETURN_IF_ERROR(consider(CodecId::kBytePlanesZstd));
-  if (usable_base) MVC_RETURN_IF_ERROR(consider(CodecId::kOrderedDeltaZstd));
+  if (GetDtypeInfo(dtype).is_float) MVC_RETURN_IF_ERROR(consider(CodecId::kFloatFields));
+  // Codec 6 may use every plane mode of codec 2, so it is never larger.
+  if (usable_base) MVC_RETURN_IF_ERROR(consider(CodecId::kOrderedDeltaEntropy));
   return best;
 }
 
@@ -130,6 +154,9 @@ Result<ChunkFrameView> ParseChunkFrame(ByteView frame) {
     case CodecId::kRaw:
     case CodecId::kBytePlanesZstd:
     case CodecId::kOrderedDeltaZstd:
+    case CodecId::kOrderedDeltaEntropy:
+      break;
+    case CodecId::kFloatFields:
       break;
     default:
       return Status::Corruption("chunk frame: unknown codec id " + std::to_string(frame[1]));
@@ -152,6 +179,10 @@ Result<ChunkFrameView> ParseChunkFrame(ByteView frame) {
     return Status::Corruption("chunk frame: raw size " + std::to_string(view.raw_size) +
                               " is not a whole number of " + std::string(DtypeName(view.dtype)) +
                               " elements");
+  }
+  if (view.codec == CodecId::kFloatFields && !GetDtypeInfo(view.dtype).is_float) {
+    return Status::Corruption("chunk frame: codec float-fields with non-float dtype " +
+                              std::string(DtypeName(view.dtype)));
   }
   size_t pos = kChunkFrameHeaderBytes;
   const bool has_base = flags & kChunkFlagHasBase;
@@ -200,11 +231,22 @@ Status DecodeChunk(const ChunkFrameView& frame, ByteView base_raw, std::span<uin
       if (!out.empty()) std::memcpy(out.data(), frame.payload.data(), out.size());
       return Status::Ok();
     case CodecId::kBytePlanesZstd:
-      return DecodePlanes(frame.payload, n, width, false, out.data()).WithContext("byte-planes-zstd");
+      return DecodePlanes(frame.payload, n, width, PlaneOptions{0, true, false}, out.data())
+          .WithContext("byte-planes-zstd");
+    case CodecId::kFloatFields: {
+      const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(frame.dtype);
+      auto buf = codec_internal::NewScratch(n * specs.size());  // n is bounded by kChunkBytes via ParseChunkFrame
+      std::vector<uint8_t*> planes(specs.size());
+      for (size_t k = 0; k < specs.size(); ++k) planes[k] = buf.get() + k * n;
+      MVC_RETURN_IF_ERROR_CTX(DecodePlaneSet(frame.payload, specs, n, kFloatFieldModes, planes),
+                              "float-fields");
+      MergeFloatFields(frame.dtype, planes.data(), n, out.data());
+      return Status::Ok();
+    }
     case CodecId::kOrderedDeltaZstd:
     case CodecId::kOrderedDeltaEntropy: {
       const bool entropy = frame.codec == CodecId::kOrderedDeltaEntropy;
-      MVC_RETURN_IF_ERROR_CTX(DecodePlanes(frame.payload, n, width, entropy, out.data()),
+      MVC_RETURN_IF_ERROR_CTX(DecodePlanes(frame.payload, n, width, PlaneOptions{0, true, entropy}, out.data()),
                               std::string(CodecName(frame.codec)));
       OrderedDeltaInverse(frame.dtype, out.data(), base_raw.data(), n, out.data());
       return Status::Ok();

@@ -8,6 +8,7 @@
 
 #include "codec/byte_planes.h"
 #include "codec/format.h"
+#include "codec/internal/entropy_stream.h"
 #include "core/endian_coding.h"
 
 namespace mvc::codec_internal {
@@ -28,49 +29,80 @@ bool AllEqual(const uint8_t* p, size_t n) {
   return true;
 }
 
+bool AllBelow(const uint8_t* p, size_t n, int bits) {
+  if (bits >= 8) return true;
+  uint8_t bad = 0;
+  const uint8_t mask = static_cast<uint8_t>(0xFF << bits);
+  for (size_t i = 0; i < n; ++i) bad |= p[i] & mask;
+  return bad == 0;
+}
+
 }  // namespace
 
-Status EncodePlanes(const uint8_t* elems, size_t n, size_t width, const PlaneOptions& options,
-                    Bytes* out) {
-  Bytes planes(n * width);
-  if (n) SplitBytePlanes(elems, n, width, planes.data());
-  std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx(ZSTD_createCCtx());
-  if (!cctx) return Status::Internal("zstd: cannot create a compression context");
-  Bytes scratch(ZSTD_compressBound(n));
-  for (size_t k = 0; k < width; ++k) {
-    const uint8_t* plane = planes.data() + k * n;
+Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vector<PlaneSpec>& specs,
+                      size_t n, const PlaneOptions& options, Bytes* out) {
+  std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx;
+  Bytes scratch;
+  for (size_t k = 0; k < planes.size(); ++k) {
+    const uint8_t* plane = planes[k];
     if (n > 0 && AllEqual(plane, n)) {
       out->push_back(static_cast<uint8_t>(PlaneMode::kConstant));
       out->push_back(plane[0]);
       continue;
     }
     size_t best = n;  // raw costs n bytes after the mode byte
-    size_t c = ZSTD_compressCCtx(cctx.get(), scratch.data(), scratch.size(), plane, n,
-                                 options.zstd_level);
-    if (ZSTD_isError(c)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(c));
-    if (c + 4 < best && c <= UINT32_MAX) {
-      out->push_back(static_cast<uint8_t>(PlaneMode::kZstd));
-      PutFixed32(out, static_cast<uint32_t>(c));
-      PutBytes(out, scratch.data(), c);
-    } else {
-      out->push_back(static_cast<uint8_t>(PlaneMode::kRaw));
-      PutBytes(out, plane, n);
+    PlaneMode mode = PlaneMode::kRaw;
+    size_t zsize = 0;
+    if (options.allow_zstd && n > 0) {
+      if (!cctx) {
+        cctx.reset(ZSTD_createCCtx());
+        if (!cctx) return Status::Internal("zstd: cannot create a compression context");
+        scratch.resize(ZSTD_compressBound(n));
+      }
+      zsize = ZSTD_compressCCtx(cctx.get(), scratch.data(), scratch.size(), plane, n,
+                                options.zstd_level);
+      if (ZSTD_isError(zsize)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(zsize));
+      if (zsize + 4 < best) { best = zsize + 4; mode = PlaneMode::kZstd; }
+    }
+    EntropyPlan plan;
+    if (options.allow_entropy && n > 0) {
+      const PlaneSpec& s = specs[k];
+      const uint8_t* ctx = s.context >= 0 ? planes[s.context] : nullptr;
+      int cbits = s.context >= 0 ? specs[s.context].bits : 0;
+      plan = PlanEntropyStream(plane, ctx, n, s.bits, cbits);
+      if (plan.encoded_bytes + 4 < best) { best = plan.encoded_bytes + 4; mode = PlaneMode::kEntropy; }
+    }
+    out->push_back(static_cast<uint8_t>(mode));
+    switch (mode) {
+      case PlaneMode::kZstd:
+        PutFixed32(out, static_cast<uint32_t>(zsize));
+        PutBytes(out, scratch.data(), zsize);
+        break;
+      case PlaneMode::kEntropy: {
+        const size_t at = out->size();
+        PutFixed32(out, 0);
+        const PlaneSpec& s = specs[k];
+        WriteEntropyStream(plan, plane, s.context >= 0 ? planes[s.context] : nullptr, n, out);
+        EncodeFixed32(out->data() + at, static_cast<uint32_t>(out->size() - at - 4));
+        break;
+      }
+      default:
+        PutBytes(out, plane, n);
     }
   }
   return Status::Ok();
 }
 
-Status DecodePlanes(ByteView payload, size_t n, size_t width, bool allow_entropy, uint8_t* out) {
-  // Planes are decoded into a scratch buffer of exactly n * width bytes (the caller
-  // has checked that against the frame's bounded raw_size), then merged.
-  Bytes planes(n * width);
+Status DecodePlaneSet(ByteView payload, const std::vector<PlaneSpec>& specs, size_t n,
+                      const PlaneOptions& allowed, const std::vector<uint8_t*>& planes) {
   std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx;
   size_t pos = 0;
-  for (size_t k = 0; k < width; ++k) {
+  for (size_t k = 0; k < specs.size(); ++k) {
     std::string where = "plane " + std::to_string(k);
     if (pos >= payload.size()) return Status::Corruption(where + ": truncated before its mode byte");
-    uint8_t mode = payload[pos++];
-    uint8_t* plane = planes.data() + k * n;
+    const uint8_t mode = payload[pos++];
+    uint8_t* plane = planes[k];
+    const PlaneSpec& spec = specs[k];
     switch (static_cast<PlaneMode>(mode)) {
       case PlaneMode::kRaw:
         if (payload.size() - pos < n) return Status::Corruption(where + ": raw plane truncated");
@@ -82,41 +114,73 @@ Status DecodePlanes(ByteView payload, size_t n, size_t width, bool allow_entropy
         if (n) std::memset(plane, payload[pos], n);
         pos += 1;
         break;
-      case PlaneMode::kZstd: {
-        if (payload.size() - pos < 4) return Status::Corruption(where + ": zstd size truncated");
-        uint32_t c = DecodeFixed32(payload.data() + pos);
+      case PlaneMode::kZstd:
+      case PlaneMode::kEntropy: {
+        const bool zstd = mode == static_cast<uint8_t>(PlaneMode::kZstd);
+        if (zstd ? !allowed.allow_zstd : !allowed.allow_entropy) {
+          return Status::Corruption(where + ": mode " + std::to_string(mode) + " not allowed in this codec");
+        }
+        if (payload.size() - pos < 4) return Status::Corruption(where + ": size truncated");
+        const uint32_t c = DecodeFixed32(payload.data() + pos);
         pos += 4;
         if (payload.size() - pos < c) {
-          return Status::Corruption(where + ": zstd frame of " + std::to_string(c) +
+          return Status::Corruption(where + ": stream of " + std::to_string(c) +
                                     " bytes overruns the payload");
+        }
+        ByteView body = payload.subspan(pos, c);
+        pos += c;
+        if (!zstd) {
+          const uint8_t* ctx = spec.context >= 0 ? planes[spec.context] : nullptr;
+          MVC_RETURN_IF_ERROR_CTX(
+              DecodeEntropyStream(body, ctx, n, spec.bits, spec.context >= 0 ? specs[spec.context].bits : 0, plane),
+              where);
+          continue;  // entropy-decoded symbols are in range by construction
         }
         if (!dctx) {
           dctx.reset(ZSTD_createDCtx());
           if (!dctx) return Status::Internal("zstd: cannot create a decompression context");
         }
-        size_t d = ZSTD_decompressDCtx(dctx.get(), plane, n, payload.data() + pos, c);
-        if (ZSTD_isError(d)) {
-          return Status::Corruption(where + ": zstd: " + ZSTD_getErrorName(d));
-        }
+        size_t d = ZSTD_decompressDCtx(dctx.get(), plane, n, body.data(), body.size());
+        if (ZSTD_isError(d)) return Status::Corruption(where + ": zstd: " + ZSTD_getErrorName(d));
         if (d != n) {
           return Status::Corruption(where + ": zstd frame holds " + std::to_string(d) +
                                     " bytes, expected " + std::to_string(n));
         }
-        pos += c;
         break;
       }
-      case PlaneMode::kEntropy:
-        if (!allow_entropy) return Status::Corruption(where + ": entropy mode not allowed in this codec");
-        return Status::Corruption(where + ": entropy mode not implemented");
       default:
         return Status::Corruption(where + ": unknown plane mode " + std::to_string(mode));
+    }
+    // Later planes use this one as a table index: its symbols must be in range.
+    if (!AllBelow(plane, n, spec.bits)) {
+      return Status::Corruption(where + ": symbol out of its " + std::to_string(spec.bits) + "-bit range");
     }
   }
   if (pos != payload.size()) {
     return Status::Corruption(std::to_string(payload.size() - pos) +
                               " trailing bytes after the last plane");
   }
-  if (n) MergeBytePlanes(planes.data(), n, width, out);
+  return Status::Ok();
+}
+
+Status EncodePlanes(const uint8_t* elems, size_t n, size_t width, const PlaneOptions& options,
+                    Bytes* out) {
+  auto buf = codec_internal::NewScratch(n * width);
+  if (n) SplitBytePlanes(elems, n, width, buf.get());
+  std::vector<const uint8_t*> planes(width);
+  for (size_t k = 0; k < width; ++k) planes[k] = buf.get() + k * n;
+  return EncodePlaneSet(planes, std::vector<PlaneSpec>(width), n, options, out);
+}
+
+Status DecodePlanes(ByteView payload, size_t n, size_t width, const PlaneOptions& allowed,
+                    uint8_t* out) {
+  // Decoded into a scratch buffer of exactly n * width bytes (the caller has bounded
+  // that by the frame's raw_size), then merged.
+  auto buf = codec_internal::NewScratch(n * width);
+  std::vector<uint8_t*> planes(width);
+  for (size_t k = 0; k < width; ++k) planes[k] = buf.get() + k * n;
+  MVC_RETURN_IF_ERROR(DecodePlaneSet(payload, std::vector<PlaneSpec>(width), n, allowed, planes));
+  if (n) MergeBytePlanes(buf.get(), n, width, out);
   return Status::Ok();
 }
 

@@ -1,37 +1,61 @@
-// codec/internal/plane_container.h: the byte-plane container shared by codecs 1, 2
-// and 6 (docs/format.md, "Byte-plane container").
+// codec/internal/plane_container.h: the plane container shared by codecs 1, 2, 3 and
+// 6 (docs/format.md, "Plane container").
 //
-// `width` planes of `num_elems` bytes each, in order; each plane is a mode byte
-// (PlaneMode) and its data. The encoder keeps, per plane, the smallest of raw,
-// constant, zstd and (when allowed) the entropy coder.
+// A chunk is split into planes of n symbols each (byte planes, or the float fields
+// of codec 3); each plane is stored as a mode byte (PlaneMode) and its data. The
+// encoder keeps, per plane, the smallest of the modes the codec allows.
 //
 //   Bytes payload;
-//   MVC_RETURN_IF_ERROR(EncodePlanes(elems, n, 4, {3, false}, &payload));
-//   MVC_RETURN_IF_ERROR(DecodePlanes(payload, n, 4, false, out));
+//   MVC_RETURN_IF_ERROR(EncodePlanes(elems, n, 4, {3, true, false}, &payload));
+//   MVC_RETURN_IF_ERROR(DecodePlanes(payload, n, 4, {3, true, false}, out));
 #ifndef MVC_CODEC_INTERNAL_PLANE_CONTAINER_H_
 #define MVC_CODEC_INTERNAL_PLANE_CONTAINER_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "core/bytes.h"
-#include "core/status.h"
+#include "core/result.h"
 
 namespace mvc::codec_internal {
 
+// Uninitialized scratch memory: chunk-sized buffers that are overwritten in full, so
+// zero-filling them would only cost time.
+inline std::unique_ptr<uint8_t[]> NewScratch(size_t bytes) {
+  return std::unique_ptr<uint8_t[]>(new uint8_t[bytes > 0 ? bytes : 1]);
+}
+
 struct PlaneOptions {
   int zstd_level = 3;
-  bool allow_entropy = false;  // PlaneMode::kEntropy (codec 6 only)
+  bool allow_zstd = true;      // PlaneMode::kZstd
+  bool allow_entropy = false;  // PlaneMode::kEntropy
 };
 
-// Appends the container for the `num_elems` elements of `width` bytes at `elems`
-// to `out`. Errors: kInternal when zstd fails (out of memory).
-Status EncodePlanes(const uint8_t* elems, size_t num_elems, size_t width,
-                    const PlaneOptions& options, Bytes* out);
+// One plane: symbols of `bits` bits (1..8), optionally entropy-coded in the context
+// of an earlier plane (`context` is its index; -1 for none).
+struct PlaneSpec {
+  int bits = 8;
+  int context = -1;
+};
 
-// Decodes a container that must span all of `payload` into `out` (num_elems * width
-// bytes, element layout). Errors: kCorruption naming the plane and the problem.
-Status DecodePlanes(ByteView payload, size_t num_elems, size_t width, bool allow_entropy,
+// Appends the container of `planes` (each n symbols, described by `specs`) to `out`.
+// Errors: kInternal when zstd fails.
+Status EncodePlaneSet(const std::vector<const uint8_t*>& planes,
+                      const std::vector<PlaneSpec>& specs, size_t n, const PlaneOptions& options,
+                      Bytes* out);
+
+// Decodes a container spanning all of `payload` into `planes` (each n bytes).
+// Errors: kCorruption naming the plane and the problem (a disallowed mode, truncation,
+// a symbol out of its plane's range, trailing bytes).
+Status DecodePlaneSet(ByteView payload, const std::vector<PlaneSpec>& specs, size_t n,
+                      const PlaneOptions& allowed, const std::vector<uint8_t*>& planes);
+
+// The byte-plane form: the planes are byte k of each of n elements of `width` bytes.
+Status EncodePlanes(const uint8_t* elems, size_t n, size_t width, const PlaneOptions& options,
+                    Bytes* out);
+Status DecodePlanes(ByteView payload, size_t n, size_t width, const PlaneOptions& allowed,
                     uint8_t* out);
 
 }  // namespace mvc::codec_internal

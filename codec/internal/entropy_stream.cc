@@ -1,0 +1,417 @@
+#include "codec/internal/entropy_stream.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "core/endian_coding.h"
+
+namespace mvc::codec_internal {
+namespace {
+
+constexpr uint8_t kSoleSymbol = 15;  // nibble: the table's only symbol, coded in 0 bits
+constexpr uint32_t kTableSize = 1u << kMaxCodeBits;
+
+size_t TableBytes(int alphabet_bits) { return ((size_t{1} << alphabet_bits) + 1) / 2; }
+
+// Huffman code lengths for `freq` (size A), limited to kMaxCodeBits by halving the
+// frequencies until the tree is shallow enough (rarely needed for 2^16-symbol blocks
+// of weight data; costs a fraction of a percent when it is).
+void BuildLengths(const uint32_t* freq_in, int a, uint8_t* len) {
+  std::memset(len, 0, 256);
+  int used = 0, last = -1;
+  for (int s = 0; s < a; ++s) if (freq_in[s]) { ++used; last = s; }
+  if (used == 0) return;
+  if (used == 1) { len[last] = kSoleSymbol; return; }
+  std::vector<uint64_t> freq(freq_in, freq_in + a);
+  for (;;) {
+    // Two-queue Huffman construction over leaves sorted by frequency: no heap.
+    std::vector<std::pair<uint64_t, int>> leaves;
+    for (int s = 0; s < a; ++s) if (freq[s]) leaves.push_back({freq[s], s});
+    std::sort(leaves.begin(), leaves.end());
+    const int m = static_cast<int>(leaves.size());
+    std::vector<uint64_t> node_freq(m - 1);
+    std::vector<int> parent(2 * m - 1, -1);  // leaves 0..m-1, internal nodes m..2m-2
+    int li = 0, ni = 0;
+    int built = 0;
+    auto pick = [&](uint64_t* f) {
+      // Prefer a leaf on ties: shallower trees.
+      if (li < m && (ni >= built || leaves[li].first <= node_freq[ni])) { *f = leaves[li].first; return li++; }
+      *f = node_freq[ni];
+      return m + ni++;
+    };
+    for (; built < m - 1; ++built) {
+      uint64_t f1, f2;
+      int x = pick(&f1);
+      int y = pick(&f2);
+      node_freq[built] = f1 + f2;
+      parent[x] = m + built;
+      parent[y] = m + built;
+    }
+    std::vector<int> depth(2 * m - 1, 0);
+    for (int v = 2 * m - 3; v >= 0; --v) depth[v] = depth[parent[v]] + 1;
+    int max_len = 0;
+    for (int k = 0; k < m; ++k) {
+      len[leaves[k].second] = static_cast<uint8_t>(depth[k]);
+      max_len = std::max(max_len, depth[k]);
+    }
+    if (max_len <= kMaxCodeBits) return;
+    for (auto& f : freq) if (f) f = (f >> 1) | 1;
+  }
+}
+
+inline unsigned CodeLen(uint8_t nibble) { return nibble == kSoleSymbol ? 0 : nibble; }
+
+// Canonical codes, bit-reversed for an LSB-first bit stream.
+void BuildCodes(const uint8_t* len, int a, uint16_t* code) {
+  unsigned count[kMaxCodeBits + 1] = {0};
+  for (int s = 0; s < a; ++s) if (len[s] && len[s] != kSoleSymbol) ++count[len[s]];
+  unsigned next[kMaxCodeBits + 2] = {0};
+  unsigned c = 0;
+  for (int l = 1; l <= kMaxCodeBits; ++l) { c = (c + count[l - 1]) << 1; next[l] = c; }
+  for (int s = 0; s < a; ++s) {
+    code[s] = 0;
+    unsigned l = len[s];
+    if (l == 0 || l == kSoleSymbol) continue;
+    unsigned v = next[l]++, r = 0;
+    for (unsigned b = 0; b < l; ++b) r |= ((v >> b) & 1) << (l - 1 - b);
+    code[s] = static_cast<uint16_t>(r);
+  }
+}
+
+// Decode table: entry = symbol | (length << 8). Unused slots decode as symbol 0 of
+// length 1: wrong bytes (the caller's hash catches them), never out of bounds.
+Status BuildDecodeTable(const uint8_t* len, int a, uint16_t* table) {
+  uint32_t kraft = 0;
+  int sole = -1, used = 0;
+  for (int s = 0; s < a; ++s) {
+    if (len[s] == 0) continue;
+    ++used;
+    if (len[s] == kSoleSymbol) { sole = s; continue; }
+    if (len[s] > kMaxCodeBits) return Status::Corruption("code length " + std::to_string(len[s]) + " exceeds 11");
+    kraft += kTableSize >> len[s];
+  }
+  if (sole >= 0) {
+    if (used != 1) return Status::Corruption("sole-symbol marker in a table with other symbols");
+    for (uint32_t i = 0; i < kTableSize; ++i) table[i] = static_cast<uint16_t>(sole);
+    return Status::Ok();
+  }
+  if (kraft > kTableSize) return Status::Corruption("over-subscribed Huffman table");
+  for (uint32_t i = 0; i < kTableSize; ++i) table[i] = 1u << 8;
+  uint16_t code[256];
+  BuildCodes(len, a, code);
+  for (int s = 0; s < a; ++s) {
+    unsigned l = len[s];
+    if (l == 0) continue;
+    for (uint32_t i = code[s]; i < kTableSize; i += 1u << l) table[i] = static_cast<uint16_t>(s | (l << 8));
+  }
+  return Status::Ok();
+}
+
+struct BitWriter {
+  uint8_t* p;
+  uint64_t acc = 0;
+  unsigned bits = 0;
+  // REQUIRES: 8 writable bytes at p beyond the final length.
+  inline void Put(uint32_t code, unsigned len) {
+    acc |= uint64_t{code} << bits;
+    bits += len;
+  }
+  inline void Flush() {
+    std::memcpy(p, &acc, 8);
+    p += bits >> 3;
+    acc = bits >= 64 ? 0 : acc >> (bits & ~7u);
+    bits &= 7;
+  }
+  uint8_t* Finish() {
+    Flush();
+    if (bits) { ++p; }
+    return p;
+  }
+};
+
+// LSB-first reader. Fast refill reads 8 bytes and needs them in bounds; the safe
+// refill reads past `end` as zeros and counts how far it went.
+struct BitReader {
+  const uint8_t* p;
+  const uint8_t* end;
+  const uint8_t* begin;
+  uint64_t buf = 0;
+  unsigned cnt = 0;
+  size_t virtual_bytes = 0;  // bytes consumed past end (zero padding)
+
+  inline bool CanRefillFast() const { return end - p >= 8; }
+  inline void RefillFast() {
+    uint64_t v; std::memcpy(&v, p, 8);
+    buf |= v << cnt;
+    p += (63 - cnt) >> 3;
+    cnt |= 56;
+  }
+  inline void RefillSafe() {
+    while (cnt <= 56) {
+      uint64_t byte = 0;
+      if (p < end) byte = *p++; else ++virtual_bytes;
+      buf |= byte << cnt;
+      cnt += 8;
+    }
+  }
+  inline uint8_t Decode(const uint16_t* table) {
+    uint16_t e = table[buf & (kTableSize - 1)];
+    unsigned l = e >> 8;
+    buf >>= l;
+    cnt -= l;
+    return static_cast<uint8_t>(e);
+  }
+  // Bits consumed beyond the stream's end: corruption.
+  bool Overran() const { return virtual_bytes * 8 > cnt; }
+};
+
+}  // namespace
+
+EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, int ab, int cb) {
+  EntropyPlan plan;
+  plan.alphabet_bits = ab;
+  plan.ctx_bits = ctx ? cb : 0;
+  const int a = 1 << ab;
+  const int nctx = plan.ctx_bits ? 1 << plan.ctx_bits : 1;
+  std::vector<uint32_t> hist(size_t(nctx) * a, 0);
+  if (plan.ctx_bits) {
+    for (size_t i = 0; i < n; ++i) ++hist[size_t(ctx[i]) * a + sym[i]];
+  } else {
+    // Four histograms break the store-to-load dependency on repeated symbols.
+    std::vector<uint32_t> h4(4 * a, 0);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      ++h4[sym[i]]; ++h4[a + sym[i + 1]]; ++h4[2 * a + sym[i + 2]]; ++h4[3 * a + sym[i + 3]];
+    }
+    for (; i < n; ++i) ++h4[sym[i]];
+    for (int s = 0; s < a; ++s) hist[s] = h4[s] + h4[a + s] + h4[2 * a + s] + h4[3 * a + s];
+  }
+  const size_t table_bits = TableBytes(ab) * 8;
+  auto cost = [&](const uint32_t* h, const uint8_t* len) {
+    uint64_t bits = 0;
+    for (int s = 0; s < a; ++s) bits += uint64_t{h[s]} * CodeLen(len[s]);
+    return bits;
+  };
+  uint64_t total_bits = 0;
+  if (!plan.ctx_bits) {
+    plan.lengths.resize(1);
+    BuildLengths(hist.data(), a, plan.lengths[0].data());
+    total_bits = cost(hist.data(), plan.lengths[0].data()) + table_bits;
+  } else {
+    // Table 0 is shared by the rare contexts; a context gets its own table when the
+    // bits it saves exceed the table's own size.
+    std::vector<uint32_t> all(a, 0);
+    for (int c = 0; c < nctx; ++c)
+      for (int s = 0; s < a; ++s) all[s] += hist[size_t(c) * a + s];
+    std::array<uint8_t, 256> shared_len;
+    BuildLengths(all.data(), a, shared_len.data());
+    std::vector<std::pair<int64_t, int>> gains;
+    std::vector<std::array<uint8_t, 256>> own(nctx);
+    for (int c = 0; c < nctx; ++c) {
+      const uint32_t* h = &hist[size_t(c) * a];
+      uint64_t count = 0;
+      for (int s = 0; s < a; ++s) count += h[s];
+      // A table costs table_bits; a context this small cannot save that much.
+      if (count * 2 < table_bits) continue;
+      BuildLengths(h, a, own[c].data());
+      int64_t gain = int64_t(cost(h, shared_len.data())) - int64_t(cost(h, own[c].data())) -
+                     int64_t(table_bits);
+      if (gain > 0) gains.push_back({-gain, c});
+    }
+    std::sort(gains.begin(), gains.end());
+    if (gains.size() > 254) gains.resize(254);
+    plan.ctx_to_table.assign(nctx, 0);
+    plan.lengths.resize(1 + gains.size());
+    std::vector<uint32_t> rest(a, 0);
+    for (size_t k = 0; k < gains.size(); ++k) {
+      int c = gains[k].second;
+      plan.ctx_to_table[c] = static_cast<uint8_t>(k + 1);
+      plan.lengths[k + 1] = own[c];
+      total_bits += cost(&hist[size_t(c) * a], own[c].data()) + table_bits;
+    }
+    for (int c = 0; c < nctx; ++c)
+      if (plan.ctx_to_table[c] == 0)
+        for (int s = 0; s < a; ++s) rest[s] += hist[size_t(c) * a + s];
+    BuildLengths(rest.data(), a, plan.lengths[0].data());
+    total_bits += cost(rest.data(), plan.lengths[0].data()) + table_bits + size_t(nctx) * 8;
+  }
+  const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
+  // Header, block table, per-block sub-stream sizes and up to one padding byte per
+  // sub-stream: an upper bound on the written size.
+  plan.encoded_bytes = 3 + 4 + total_bits / 8 + 1 + num_blocks * (4 + 12 + 4);
+  return plan;
+}
+
+void WriteEntropyStream(const EntropyPlan& plan, const uint8_t* sym, const uint8_t* ctx, size_t n,
+                        Bytes* out) {
+  const int a = 1 << plan.alphabet_bits;
+  const size_t ntab = plan.lengths.size();
+  std::vector<uint16_t> codes(ntab * 256);
+  std::vector<uint8_t> lens(ntab * 256);
+  for (size_t t = 0; t < ntab; ++t) {
+    BuildCodes(plan.lengths[t].data(), a, &codes[t * 256]);
+    for (int s = 0; s < a; ++s) lens[t * 256 + s] = static_cast<uint8_t>(CodeLen(plan.lengths[t][s]));
+  }
+  out->push_back(static_cast<uint8_t>(plan.alphabet_bits));
+  out->push_back(static_cast<uint8_t>(plan.ctx_bits));
+  out->push_back(static_cast<uint8_t>(ntab));
+  PutBytes(out, plan.ctx_to_table.data(), plan.ctx_to_table.size());
+  for (size_t t = 0; t < ntab; ++t) {
+    for (int s = 0; s < a; s += 2) {
+      uint8_t lo = plan.lengths[t][s], hi = s + 1 < a ? plan.lengths[t][s + 1] : 0;
+      out->push_back(static_cast<uint8_t>(lo | (hi << 4)));
+    }
+  }
+  PutFixed32(out, kEntropyBlockSymbols);
+  const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
+  const size_t table_pos = out->size();
+  out->resize(table_pos + 4 * num_blocks);
+  const size_t data_pos = out->size();
+  std::vector<uint8_t> ctx_table = plan.ctx_to_table;
+  if (ctx_table.empty()) ctx_table.assign(1, 0);
+  for (size_t b = 0; b < num_blocks; ++b) {
+    const size_t first = b * kEntropyBlockSymbols;
+    const size_t m = std::min<size_t>(kEntropyBlockSymbols, n - first);
+    const size_t q = (m + 3) / 4;
+    const size_t block_pos = out->size();
+    out->resize(block_pos + 12 + m * kMaxCodeBits / 8 + 4 * 16);
+    uint8_t* p = out->data() + block_pos + 12;
+    for (int j = 0; j < 4; ++j) {
+      const size_t lo = std::min(m, j * q), hi = std::min(m, (j + 1) * q);
+      BitWriter w{p};
+      if (plan.ctx_bits) {
+        for (size_t i = first + lo; i < first + hi; ++i) {
+          size_t t = size_t(ctx_table[ctx[i]]) * 256 + sym[i];
+          w.Put(codes[t], lens[t]);
+          if (w.bits > 40) w.Flush();
+        }
+      } else {
+        for (size_t i = first + lo; i < first + hi; ++i) {
+          w.Put(codes[sym[i]], lens[sym[i]]);
+          if (w.bits > 40) w.Flush();
+        }
+      }
+      uint8_t* e = w.Finish();
+      if (j < 3) EncodeFixed32(out->data() + block_pos + 4 * j, static_cast<uint32_t>(e - p));
+      p = e;
+    }
+    out->resize(p - out->data());
+    EncodeFixed32(out->data() + table_pos + 4 * b, static_cast<uint32_t>(out->size() - data_pos));
+  }
+}
+
+Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, int cb,
+                           uint8_t* out) {
+  const int a = 1 << ab;
+  const size_t nctx = cb ? size_t{1} << cb : 0;
+  if (in.size() < 3) return Status::Corruption("entropy stream: truncated header");
+  if (in[0] != ab || in[1] != cb) {
+    return Status::Corruption("entropy stream: alphabet " + std::to_string(in[0]) + "/" +
+                              std::to_string(in[1]) + " bits, expected " + std::to_string(ab) +
+                              "/" + std::to_string(cb));
+  }
+  const size_t ntab = in[2];
+  if (ntab == 0 || (!cb && ntab != 1)) {
+    return Status::Corruption("entropy stream: " + std::to_string(ntab) + " tables");
+  }
+  size_t pos = 3;
+  const size_t tb = TableBytes(ab);
+  if (in.size() - pos < nctx + ntab * tb + 4) return Status::Corruption("entropy stream: truncated tables");
+  std::vector<uint8_t> ctx_to_table(in.begin() + pos, in.begin() + pos + nctx);
+  pos += nctx;
+  for (uint8_t t : ctx_to_table)
+    if (t >= ntab) return Status::Corruption("entropy stream: context maps to missing table " + std::to_string(t));
+  std::vector<uint16_t> tables(ntab * kTableSize);
+  for (size_t t = 0; t < ntab; ++t) {
+    uint8_t len[256] = {0};
+    for (int s = 0; s < a; ++s) len[s] = (in[pos + s / 2] >> (4 * (s & 1))) & 15;
+    pos += tb;
+    Status st = BuildDecodeTable(len, a, &tables[t * kTableSize]);
+    if (!st.ok()) return st.WithContext("entropy stream: table " + std::to_string(t));
+  }
+  const uint32_t bsz = DecodeFixed32(in.data() + pos);
+  pos += 4;
+  if (bsz == 0 || bsz > kMaxEntropyBlockSymbols) {
+    return Status::Corruption("entropy stream: block size " + std::to_string(bsz) + " symbols");
+  }
+  const size_t num_blocks = (n + bsz - 1) / bsz;
+  if ((in.size() - pos) / 4 < num_blocks) return Status::Corruption("entropy stream: truncated block table");
+  const uint8_t* offsets = in.data() + pos;
+  pos += 4 * num_blocks;
+  const uint8_t* data = in.data() + pos;
+  const size_t data_size = in.size() - pos;
+  const uint16_t* tab0 = tables.data();
+  size_t prev_end = 0;
+  for (size_t b = 0; b < num_blocks; ++b) {
+    const size_t end = DecodeFixed32(offsets + 4 * b);
+    if (end < prev_end || end > data_size || end - prev_end < 12) {
+      return Status::Corruption("entropy stream: block " + std::to_string(b) + " offset " +
+                                std::to_string(end) + " out of order or range");
+    }
+    const uint8_t* blk = data + prev_end;
+    const size_t blk_size = end - prev_end;
+    prev_end = end;
+    size_t sizes[4];
+    size_t sum = 0;
+    for (int j = 0; j < 3; ++j) { sizes[j] = DecodeFixed32(blk + 4 * j); sum += sizes[j]; }
+    if (sum > blk_size - 12) return Status::Corruption("entropy stream: block " + std::to_string(b) + " sub-stream sizes overrun the block");
+    sizes[3] = blk_size - 12 - sum;
+    const size_t first = b * bsz;
+    const size_t m = std::min<size_t>(bsz, n - first);
+    const size_t q = (m + 3) / 4;
+    BitReader r[4];
+    size_t lo[4], hi[4];
+    const uint8_t* p = blk + 12;
+    for (int j = 0; j < 4; ++j) {
+      r[j].begin = r[j].p = p;
+      r[j].end = p + sizes[j];
+      p += sizes[j];
+      lo[j] = first + std::min(m, j * q);
+      hi[j] = first + std::min(m, (j + 1) * q);
+    }
+    // Fast path: four symbols per stream per refill (4 * 11 <= 56 bits).
+    size_t k = 0;
+    const size_t steps = (hi[3] - lo[3]) / 4;  // the last quarter is the shortest
+    if (cb) {
+      const uint8_t* cmap = ctx_to_table.data();
+      for (; k < steps; ++k) {
+        if (!(r[0].CanRefillFast() && r[1].CanRefillFast() && r[2].CanRefillFast() && r[3].CanRefillFast())) break;
+        for (int j = 0; j < 4; ++j) r[j].RefillFast();
+        for (int u = 0; u < 4; ++u) {
+          for (int j = 0; j < 4; ++j) {
+            size_t i = lo[j] + 4 * k + u;
+            out[i] = r[j].Decode(tab0 + size_t(cmap[ctx[i]]) * kTableSize);
+          }
+        }
+      }
+    } else {
+      for (; k < steps; ++k) {
+        if (!(r[0].CanRefillFast() && r[1].CanRefillFast() && r[2].CanRefillFast() && r[3].CanRefillFast())) break;
+        for (int j = 0; j < 4; ++j) r[j].RefillFast();
+        for (int u = 0; u < 4; ++u) {
+          for (int j = 0; j < 4; ++j) out[lo[j] + 4 * k + u] = r[j].Decode(tab0);
+        }
+      }
+    }
+    // Tails, symbol by symbol with the safe refill.
+    for (int j = 0; j < 4; ++j) {
+      for (size_t i = lo[j] + 4 * k; i < hi[j]; ++i) {
+        if (r[j].cnt < kMaxCodeBits) r[j].RefillSafe();
+        const uint16_t* t = cb ? tab0 + size_t(ctx_to_table[ctx[i]]) * kTableSize : tab0;
+        out[i] = r[j].Decode(t);
+      }
+      if (r[j].Overran()) {
+        return Status::Corruption("entropy stream: block " + std::to_string(b) + " sub-stream " +
+                                  std::to_string(j) + " ends early");
+      }
+    }
+  }
+  if (prev_end != data_size) {
+    return Status::Corruption("entropy stream: " + std::to_string(data_size - prev_end) +
+                              " trailing bytes after the last block");
+  }
+  return Status::Ok();
+}
+
+}  // namespace mvc::codec_internal
