@@ -2,6 +2,7 @@
 //
 //   mvc_codec_bench FILE...              per file: each codec and the automatic choice
 //   mvc_codec_bench --pair BASE NEW      delta codecs, NEW's tensors against BASE's
+//   mvc_codec_bench --tensors FILE...    per-tensor frame sizes of each non-delta codec
 //
 // Bytes are counted as % of the raw tensor bytes; MB/s is raw MB (1e6 bytes) per second
 // of encode or decode on one thread (thread CPU time), next to zstd -3 on the whole
@@ -160,6 +161,30 @@ void BenchFile(const std::string& path) {
   Print(Measure("auto", chunks, std::nullopt));
 }
 
+// --tensors FILE: per tensor, the frame bytes of each non-delta codec (no timing).
+void ListTensors(const std::string& path) {
+  Loaded l = Load(path);
+  std::printf("%-48s %-5s %10s %10s %10s\n", "tensor", "dtype", "raw", "planes", "fields");
+  for (const auto& t : l.layout.tensors) {
+    std::vector<Chunk> chunks;
+    AddChunks(t.dtype, l.file.bytes().subspan(t.file_offset, t.num_bytes), std::nullopt, &chunks);
+    double sizes[2] = {0, 0};
+    for (const Chunk& c : chunks) {
+      int k = 0;
+      for (CodecId id : {CodecId::kBytePlanesZstd, CodecId::kFloatFields}) {
+        mvc::EncodeOptions o;
+        o.force_codec = mvc::GetDtypeInfo(c.dtype).is_float ? id : CodecId::kBytePlanesZstd;
+        auto r = mvc::EncodeChunk(c.dtype, c.raw, nullptr, o);
+        if (r.ok()) sizes[k] += static_cast<double>(r->size());
+        ++k;
+      }
+    }
+    std::printf("%-48s %-5s %10llu %10.0f %10.0f\n", t.name.substr(0, 48).c_str(),
+                std::string(mvc::DtypeName(t.dtype)).c_str(),
+                static_cast<unsigned long long>(t.num_bytes), sizes[0], sizes[1]);
+  }
+}
+
 void BenchPair(const std::string& base_path, const std::string& new_path) {
   Loaded b = Load(base_path), n = Load(new_path);
   std::map<std::string, const mvc::TensorEntry*> by_name;
@@ -209,6 +234,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string first = argv[1];
+  if (first == "--tensors") {
+    for (int i = 2; i < argc; ++i) ListTensors(argv[i]);
+    return 0;
+  }
   if (first == "--pair") {
     if (argc != 4) { std::fprintf(stderr, "--pair takes BASE NEW\n"); return 2; }
     BenchPair(argv[2], argv[3]);

@@ -27,7 +27,9 @@ struct Fields {
     s.push_back({kLoBits, -1});
     if (kHasHi) s.push_back({E - 8, -1});
     s.push_back({kH + 1, 0});
-    for (int j = 0; j < kLow; ++j) s.push_back({LowBits(j), -1});
+    // A partial low plane (F16's 3 bits) depends on the exponent (values rounded from
+    // coarser grids); whole low bytes are near uniform and go without context.
+    for (int j = 0; j < kLow; ++j) s.push_back({LowBits(j), LowBits(j) < 8 ? 0 : -1});
     return s;
   }
 

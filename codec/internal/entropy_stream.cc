@@ -130,8 +130,8 @@ struct BitWriter {
   }
 };
 
-// LSB-first reader. Fast refill reads 8 bytes and needs them in bounds; the safe
-// refill reads past `end` as zeros and counts how far it went.
+// LSB-first reader (its fast refill is inlined in DecodeFast4); the safe refill reads
+// past `end` as zeros and counts how far it went.
 struct BitReader {
   const uint8_t* p;
   const uint8_t* end;
@@ -140,13 +140,6 @@ struct BitReader {
   unsigned cnt = 0;
   size_t virtual_bytes = 0;  // bytes consumed past end (zero padding)
 
-  inline bool CanRefillFast() const { return end - p >= 8; }
-  inline void RefillFast() {
-    uint64_t v; std::memcpy(&v, p, 8);
-    buf |= v << cnt;
-    p += (63 - cnt) >> 3;
-    cnt |= 56;
-  }
   inline void RefillSafe() {
     while (cnt <= 56) {
       uint64_t byte = 0;
@@ -165,6 +158,47 @@ struct BitReader {
   // Bits consumed beyond the stream's end: corruption.
   bool Overran() const { return virtual_bytes * 8 > cnt; }
 };
+
+// The unchecked inner loop of the decoder; returns the steps done (each step decodes
+// four symbols of each of the four sub-streams). REQUIRES: `steps` refills of every
+// reader stay in bounds (see the caller).
+template <bool kCtx>
+size_t DecodeFast4(BitReader* r, const size_t* lo, size_t steps, const uint8_t* ctx,
+                   const uint16_t* const* tabptr, const uint16_t* tab0, uint8_t* out) {
+  // Locals rather than the array, so the compiler keeps them in registers.
+  uint64_t b0 = r[0].buf, b1 = r[1].buf, b2 = r[2].buf, b3 = r[3].buf;
+  unsigned c0 = r[0].cnt, c1 = r[1].cnt, c2 = r[2].cnt, c3 = r[3].cnt;
+  const uint8_t *p0 = r[0].p, *p1 = r[1].p, *p2 = r[2].p, *p3 = r[3].p;
+  uint8_t *o0 = out + lo[0], *o1 = out + lo[1], *o2 = out + lo[2], *o3 = out + lo[3];
+  const uint8_t *x0 = nullptr, *x1 = nullptr, *x2 = nullptr, *x3 = nullptr;
+  if (kCtx) { x0 = ctx + lo[0]; x1 = ctx + lo[1]; x2 = ctx + lo[2]; x3 = ctx + lo[3]; }
+#define MVC_REFILL_(b, c, p) \
+  do { uint64_t v_; std::memcpy(&v_, p, 8); b |= v_ << c; p += (63 - c) >> 3; c |= 56; } while (0)
+#define MVC_DECODE_(b, c, o, x, u)                                      \
+  do {                                                                  \
+    const uint16_t* t_ = kCtx ? tabptr[x[u]] : tab0;                    \
+    uint16_t e_ = t_[b & (kTableSize - 1)];                             \
+    unsigned l_ = e_ >> 8;                                              \
+    b >>= l_;                                                           \
+    c -= l_;                                                            \
+    o[u] = static_cast<uint8_t>(e_);                                    \
+  } while (0)
+  for (size_t k = 0; k < steps; ++k) {
+    MVC_REFILL_(b0, c0, p0); MVC_REFILL_(b1, c1, p1); MVC_REFILL_(b2, c2, p2); MVC_REFILL_(b3, c3, p3);
+    for (int u = 0; u < 4; ++u) {
+      MVC_DECODE_(b0, c0, o0, x0, u); MVC_DECODE_(b1, c1, o1, x1, u);
+      MVC_DECODE_(b2, c2, o2, x2, u); MVC_DECODE_(b3, c3, o3, x3, u);
+    }
+    o0 += 4; o1 += 4; o2 += 4; o3 += 4;
+    if (kCtx) { x0 += 4; x1 += 4; x2 += 4; x3 += 4; }
+  }
+#undef MVC_REFILL_
+#undef MVC_DECODE_
+  r[0].buf = b0; r[1].buf = b1; r[2].buf = b2; r[3].buf = b3;
+  r[0].cnt = c0; r[1].cnt = c1; r[2].cnt = c2; r[3].cnt = c3;
+  r[0].p = p0; r[1].p = p1; r[2].p = p2; r[3].p = p3;
+  return 4 * steps;
+}
 
 }  // namespace
 
@@ -247,11 +281,12 @@ void WriteEntropyStream(const EntropyPlan& plan, const uint8_t* sym, const uint8
                         Bytes* out) {
   const int a = 1 << plan.alphabet_bits;
   const size_t ntab = plan.lengths.size();
-  std::vector<uint16_t> codes(ntab * 256);
-  std::vector<uint8_t> lens(ntab * 256);
+  // One u32 per (table, symbol): code in the low 16 bits, length above.
+  std::vector<uint32_t> entries(ntab * 256, 0);
   for (size_t t = 0; t < ntab; ++t) {
-    BuildCodes(plan.lengths[t].data(), a, &codes[t * 256]);
-    for (int s = 0; s < a; ++s) lens[t * 256 + s] = static_cast<uint8_t>(CodeLen(plan.lengths[t][s]));
+    uint16_t codes[256];
+    BuildCodes(plan.lengths[t].data(), a, codes);
+    for (int s = 0; s < a; ++s) entries[t * 256 + s] = codes[s] | (CodeLen(plan.lengths[t][s]) << 16);
   }
   out->push_back(static_cast<uint8_t>(plan.alphabet_bits));
   out->push_back(static_cast<uint8_t>(plan.ctx_bits));
@@ -268,8 +303,8 @@ void WriteEntropyStream(const EntropyPlan& plan, const uint8_t* sym, const uint8
   const size_t table_pos = out->size();
   out->resize(table_pos + 4 * num_blocks);
   const size_t data_pos = out->size();
-  std::vector<uint8_t> ctx_table = plan.ctx_to_table;
-  if (ctx_table.empty()) ctx_table.assign(1, 0);
+  std::vector<const uint32_t*> ctab(plan.ctx_bits ? size_t{1} << plan.ctx_bits : 1, entries.data());
+  for (size_t c = 0; c < plan.ctx_to_table.size(); ++c) ctab[c] = &entries[size_t(plan.ctx_to_table[c]) * 256];
   for (size_t b = 0; b < num_blocks; ++b) {
     const size_t first = b * kEntropyBlockSymbols;
     const size_t m = std::min<size_t>(kEntropyBlockSymbols, n - first);
@@ -278,19 +313,20 @@ void WriteEntropyStream(const EntropyPlan& plan, const uint8_t* sym, const uint8
     out->resize(block_pos + 12 + m * kMaxCodeBits / 8 + 4 * 16);
     uint8_t* p = out->data() + block_pos + 12;
     for (int j = 0; j < 4; ++j) {
-      const size_t lo = std::min(m, j * q), hi = std::min(m, (j + 1) * q);
+      const size_t lo = first + std::min(m, j * q), hi = first + std::min(m, (j + 1) * q);
       BitWriter w{p};
+      // Four codes (<= 44 bits) on top of at most 7 pending bits fit the 64-bit
+      // accumulator: one flush per four symbols.
+      size_t i = lo;
       if (plan.ctx_bits) {
-        for (size_t i = first + lo; i < first + hi; ++i) {
-          size_t t = size_t(ctx_table[ctx[i]]) * 256 + sym[i];
-          w.Put(codes[t], lens[t]);
-          if (w.bits > 40) w.Flush();
-        }
+        auto put = [&](size_t k) { uint32_t e = ctab[ctx[k]][sym[k]]; w.Put(e & 0xFFFF, e >> 16); };
+        for (; i + 4 <= hi; i += 4) { put(i); put(i + 1); put(i + 2); put(i + 3); w.Flush(); }
+        for (; i < hi; ++i) { put(i); w.Flush(); }
       } else {
-        for (size_t i = first + lo; i < first + hi; ++i) {
-          w.Put(codes[sym[i]], lens[sym[i]]);
-          if (w.bits > 40) w.Flush();
-        }
+        const uint32_t* t = entries.data();
+        auto put = [&](size_t k) { uint32_t e = t[sym[k]]; w.Put(e & 0xFFFF, e >> 16); };
+        for (; i + 4 <= hi; i += 4) { put(i); put(i + 1); put(i + 2); put(i + 3); w.Flush(); }
+        for (; i < hi; ++i) { put(i); w.Flush(); }
       }
       uint8_t* e = w.Finish();
       if (j < 3) EncodeFixed32(out->data() + block_pos + 4 * j, static_cast<uint32_t>(e - p));
@@ -342,6 +378,8 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
   const uint8_t* data = in.data() + pos;
   const size_t data_size = in.size() - pos;
   const uint16_t* tab0 = tables.data();
+  std::vector<const uint16_t*> tabptr(std::max<size_t>(nctx, 1), tab0);
+  for (size_t c = 0; c < nctx; ++c) tabptr[c] = tab0 + size_t(ctx_to_table[c]) * kTableSize;
   size_t prev_end = 0;
   for (size_t b = 0; b < num_blocks; ++b) {
     const size_t end = DecodeFixed32(offsets + 4 * b);
@@ -370,35 +408,27 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
       lo[j] = first + std::min(m, j * q);
       hi[j] = first + std::min(m, (j + 1) * q);
     }
-    // Fast path: four symbols per stream per refill (4 * 11 <= 56 bits).
+    // Fast path: four symbols per stream per refill (4 * 11 <= 56 bits), in rounds
+    // of as many steps as every stream is sure to have 8 readable bytes (a refill
+    // advances at most 7 bytes, usually far fewer), so the loop needs no bounds checks.
+    const size_t total_steps = (hi[3] - lo[3]) / 4;  // the last quarter is the shortest
     size_t k = 0;
-    const size_t steps = (hi[3] - lo[3]) / 4;  // the last quarter is the shortest
-    if (cb) {
-      const uint8_t* cmap = ctx_to_table.data();
-      for (; k < steps; ++k) {
-        if (!(r[0].CanRefillFast() && r[1].CanRefillFast() && r[2].CanRefillFast() && r[3].CanRefillFast())) break;
-        for (int j = 0; j < 4; ++j) r[j].RefillFast();
-        for (int u = 0; u < 4; ++u) {
-          for (int j = 0; j < 4; ++j) {
-            size_t i = lo[j] + 4 * k + u;
-            out[i] = r[j].Decode(tab0 + size_t(cmap[ctx[i]]) * kTableSize);
-          }
-        }
+    for (;;) {
+      size_t steps = total_steps - k / 4;
+      for (int j = 0; j < 4; ++j) {
+        const size_t room = static_cast<size_t>(r[j].end - r[j].p);
+        steps = std::min(steps, room < 8 ? 0 : (room - 8) / 7 + 1);
       }
-    } else {
-      for (; k < steps; ++k) {
-        if (!(r[0].CanRefillFast() && r[1].CanRefillFast() && r[2].CanRefillFast() && r[3].CanRefillFast())) break;
-        for (int j = 0; j < 4; ++j) r[j].RefillFast();
-        for (int u = 0; u < 4; ++u) {
-          for (int j = 0; j < 4; ++j) out[lo[j] + 4 * k + u] = r[j].Decode(tab0);
-        }
-      }
+      if (steps == 0) break;
+      const size_t at[4] = {lo[0] + k, lo[1] + k, lo[2] + k, lo[3] + k};
+      k += cb ? DecodeFast4<true>(r, at, steps, ctx, tabptr.data(), tab0, out)
+              : DecodeFast4<false>(r, at, steps, ctx, tabptr.data(), tab0, out);
     }
     // Tails, symbol by symbol with the safe refill.
     for (int j = 0; j < 4; ++j) {
-      for (size_t i = lo[j] + 4 * k; i < hi[j]; ++i) {
+      for (size_t i = lo[j] + k; i < hi[j]; ++i) {
         if (r[j].cnt < kMaxCodeBits) r[j].RefillSafe();
-        const uint16_t* t = cb ? tab0 + size_t(ctx_to_table[ctx[i]]) * kTableSize : tab0;
+        const uint16_t* t = cb ? tabptr[ctx[i]] : tab0;
         out[i] = r[j].Decode(t);
       }
       if (r[j].Overran()) {
