@@ -9,6 +9,7 @@
 #include "core/chunking.h"
 #include "core/sha256.h"
 #include "tests/codec/codec_test_data.h"
+#include "tests/testing/tensor_factory.h"
 #include "tests/testing/test_util.h"
 
 namespace mvc {
@@ -68,6 +69,28 @@ TEST_CASE("Every dtype round-trips exactly through every codec, including specia
       Result<ChunkFrameView> view = ParseChunkFrame(automatic);
       REQUIRE(view.ok());
       CHECK(DecodeOrDie(automatic, view->base_id ? ByteView(base_raw) : ByteView()) == raw);
+    }
+  }
+}
+
+TEST_CASE("The shared tensor factory's special values and random weights round-trip through every codec") {
+  for (Dtype d : kAllDtypes) {
+    CAPTURE(DtypeName(d));
+    for (const Bytes& raw : {testing::SpecialFloatBytes(d, 999), testing::RandomTensorBytes(d, 20000, 5),
+                             testing::ConstantTensorBytes(d, 300, 0x80)}) {
+      Bytes base_raw = testing::RandomTensorBytes(d, raw.size() / DtypeWidth(d), 6);
+      ChunkBase base{FakeId(9), base_raw};
+      for (CodecId c : kNonDeltaCodecs) {
+        if (!Applies(c, d)) continue;
+        EncodeOptions o;
+        o.force_codec = c;
+        CHECK(DecodeOrDie(EncodeOrDie(d, raw, nullptr, o), {}) == raw);
+      }
+      for (CodecId c : kDeltaCodecs) {
+        EncodeOptions o;
+        o.force_codec = c;
+        CHECK(DecodeOrDie(EncodeOrDie(d, raw, &base, o), base_raw) == raw);
+      }
     }
   }
 }
@@ -156,6 +179,8 @@ TEST_CASE("ParseChunkFrame rejects bad versions, codecs, dtypes, flags and sizes
   CHECK(s.message().find("is not a whole number of F32 elements") != std::string::npos);
   s = parse_error([](Bytes& f) { f[11] = 1; });
   CHECK(s.message().find("exceeds the chunk limit") != std::string::npos);
+  s = parse_error([](Bytes& f) { f[1] = static_cast<uint8_t>(CodecId::kOrderedDeltaEntropy); });
+  CHECK(s.message() == "chunk frame: codec ordered-delta-entropy requires a base id");
   s = parse_error([](Bytes& f) { f.resize(5); });
   CHECK(s.message() == "chunk frame: 5 bytes, shorter than its 12-byte header");
 }
