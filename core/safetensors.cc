@@ -172,14 +172,14 @@ Result<SafetensorsLayout> ParseSafetensors(std::span<const uint8_t> file) {
                                    " bytes, too short for the 8-byte header length");
   }
   const uint64_t header_len = DecodeFixed64(file.data());
-  if (header_len > file_size - 8) {
-    return Status::InvalidArgument("header length " + std::to_string(header_len) +
-                                   " exceeds file size " + std::to_string(file_size));
-  }
   if (header_len > kMaxSafetensorsHeaderBytes) {
     return Status::InvalidArgument("header length " + std::to_string(header_len) +
                                    " is absurd (limit " +
                                    std::to_string(kMaxSafetensorsHeaderBytes) + " bytes)");
+  }
+  if (header_len > file_size - 8) {
+    return Status::InvalidArgument("header length " + std::to_string(header_len) +
+                                   " exceeds file size " + std::to_string(file_size));
   }
   const uint64_t data_start = 8 + header_len;
   const uint64_t data_bytes = file_size - data_start;

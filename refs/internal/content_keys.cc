@@ -1,0 +1,44 @@
+#include "refs/internal/content_keys.h"
+
+#include "refs/internal/file_util.h"
+#include "refs/internal/tensor_io.h"
+
+namespace mvc::internal {
+
+Result<CommittedFiles> ReadCommittedFiles(History& history, const std::optional<GitId>& commit) {
+  CommittedFiles files;
+  if (!commit) return files;
+  MVC_ASSIGN_OR_RETURN(History::CommitInfo info, history.ReadCommit(*commit));
+  MVC_ASSIGN_OR_RETURN(History::FlatTree tree, history.ReadTree(info.tree));
+  for (const auto& [path, entry] : tree) {
+    CommittedFile f{entry, "blob:" + entry.blob.ToHex(), std::nullopt};
+    if (IsModelPath(path)) {
+      MVC_ASSIGN_OR_RETURN(Bytes blob, history.ReadBlob(entry.blob));
+      if (IsManifestBlob(AsChars(blob))) {
+        Result<FileManifest> m = FileManifest::Parse(AsChars(blob));
+        if (!m.ok()) return m.status().WithContext(path + " in commit " + commit->ShortHex());
+        f.key = "file:" + m->file_id.ToHex();
+        f.manifest = std::move(*m);
+      }
+    }
+    files.emplace(path, std::move(f));
+  }
+  return files;
+}
+
+Result<std::string> WorktreeKey(Repository& repo, StatCache& cache, const WorktreeFile& file) {
+  if (std::optional<std::string> cached = cache.Lookup(file.path, file.stat)) return *cached;
+  std::string full = repo.worktree() + "/" + file.path;
+  std::string key;
+  if (file.is_model) {
+    MVC_ASSIGN_OR_RETURN(FileHashes hashes, HashSafetensorsFile(repo.pool(), full, nullptr));
+    key = "file:" + hashes.file_id.ToHex();
+  } else {
+    MVC_ASSIGN_OR_RETURN(std::string blob, GitBlobHexOfFile(full));
+    key = "blob:" + blob;
+  }
+  cache.Set(file.path, file.stat, key);
+  return key;
+}
+
+}  // namespace mvc::internal

@@ -1,0 +1,34 @@
+// refs/internal/content_keys.h: what a tree entry or a worktree file "is", comparably.
+//
+// Content keys (refs/internal/worktree.h) let status, commit and checkout compare a
+// worktree file with a committed one without rebuilding either.
+#ifndef MVC_REFS_INTERNAL_CONTENT_KEYS_H_
+#define MVC_REFS_INTERNAL_CONTENT_KEYS_H_
+
+#include <map>
+#include <string>
+
+#include "refs/history.h"
+#include "refs/internal/worktree.h"
+#include "refs/repository.h"
+
+namespace mvc::internal {
+
+struct CommittedFile {
+  History::TreeEntry entry;
+  std::string key;  // "file:<file id>" or "blob:<git blob id>"
+  std::optional<FileManifest> manifest;
+};
+using CommittedFiles = std::map<std::string, CommittedFile>;
+
+// The files of `commit` with their content keys (empty for nullopt: an unborn branch).
+Result<CommittedFiles> ReadCommittedFiles(History& history, const std::optional<GitId>& commit);
+
+// The content key of a worktree file, from the stat cache when its stat matches,
+// else computed (and recorded in the cache). For a malformed model file the error
+// names the file.
+Result<std::string> WorktreeKey(Repository& repo, StatCache& cache, const WorktreeFile& file);
+
+}  // namespace mvc::internal
+
+#endif  // MVC_REFS_INTERNAL_CONTENT_KEYS_H_
