@@ -1,0 +1,64 @@
+// refs/git_id.h: GitId, the strong type for the SHA-1 id of a git object.
+//
+// History (commits, trees, refs) lives in a bare git repository, whose objects are
+// named by 20-byte SHA-1 ids (libgit2 1.5, git's default object format). These are a
+// different namespace from the SHA-256 ObjectIds of the tensor object store
+// (core/object_id.h); keeping two types stops one being passed for the other.
+//
+//   Result<GitId> id = GitId::FromHex("4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+//   std::string shown = id->ShortHex();   // "4b825dc642cb"
+#ifndef MVC_REFS_GIT_ID_H_
+#define MVC_REFS_GIT_ID_H_
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace mvc {
+
+class GitId {
+ public:
+  static constexpr size_t kSize = 20;
+  static constexpr size_t kHexSize = 40;
+
+  GitId() { bytes_.fill(0); }  // the all-zero id: "no object" in reflogs
+  explicit GitId(const std::array<uint8_t, kSize>& bytes) : bytes_(bytes) {}
+
+  // REQUIRES: `data` points at kSize bytes.
+  static GitId FromBytes(const uint8_t* data);
+
+  // Parses exactly 40 hex digits (either case). Errors: kInvalidArgument.
+  static Result<GitId> FromHex(std::string_view hex);
+
+  std::string ToHex() const;  // 40 lower-case hex digits
+  std::string ShortHex(size_t digits = 12) const { return ToHex().substr(0, digits); }
+  bool IsZero() const;
+
+  const std::array<uint8_t, kSize>& bytes() const { return bytes_; }
+  const uint8_t* data() const { return bytes_.data(); }
+
+  friend auto operator<=>(const GitId&, const GitId&) = default;
+
+ private:
+  std::array<uint8_t, kSize> bytes_;
+};
+
+}  // namespace mvc
+
+template <>
+struct std::hash<mvc::GitId> {
+  size_t operator()(const mvc::GitId& id) const noexcept {
+    size_t h;
+    static_assert(sizeof(h) <= mvc::GitId::kSize);
+    std::memcpy(&h, id.data(), sizeof(h));
+    return h;  // SHA-1 output is already uniform.
+  }
+};
+
+#endif  // MVC_REFS_GIT_ID_H_
