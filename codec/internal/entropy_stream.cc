@@ -81,7 +81,10 @@ void BuildCodes(const uint8_t* len, int a, uint16_t* code) {
 
 // Decode table: entry = symbol | (length << 8). Unused slots decode as symbol 0 of
 // length 1: wrong bytes (the caller's hash catches them), never out of bounds.
-Status BuildDecodeTable(const uint8_t* len, int a, uint16_t* table) {
+// `table_log` (the longest code of the stream, <= 11) sets the table's 2^table_log size:
+// small alphabets and short codes make small tables, cheap to build per chunk.
+Status BuildDecodeTable(const uint8_t* len, int a, unsigned table_log, uint16_t* table) {
+  const uint32_t size = 1u << table_log;
   uint32_t kraft = 0;
   int sole = -1, used = 0;
   for (int s = 0; s < a; ++s) {
@@ -93,17 +96,17 @@ Status BuildDecodeTable(const uint8_t* len, int a, uint16_t* table) {
   }
   if (sole >= 0) {
     if (used != 1) return Status::Corruption("sole-symbol marker in a table with other symbols");
-    for (uint32_t i = 0; i < kTableSize; ++i) table[i] = static_cast<uint16_t>(sole);
+    for (uint32_t i = 0; i < size; ++i) table[i] = static_cast<uint16_t>(sole);
     return Status::Ok();
   }
   if (kraft > kTableSize) return Status::Corruption("over-subscribed Huffman table");
-  for (uint32_t i = 0; i < kTableSize; ++i) table[i] = 1u << 8;
+  for (uint32_t i = 0; i < size; ++i) table[i] = 1u << 8;
   uint16_t code[256];
   BuildCodes(len, a, code);
   for (int s = 0; s < a; ++s) {
     unsigned l = len[s];
     if (l == 0) continue;
-    for (uint32_t i = code[s]; i < kTableSize; i += 1u << l) table[i] = static_cast<uint16_t>(s | (l << 8));
+    for (uint32_t i = code[s]; i < size; i += 1u << l) table[i] = static_cast<uint16_t>(s | (l << 8));
   }
   return Status::Ok();
 }
@@ -148,8 +151,8 @@ struct BitReader {
       cnt += 8;
     }
   }
-  inline uint8_t Decode(const uint16_t* table) {
-    uint16_t e = table[buf & (kTableSize - 1)];
+  inline uint8_t Decode(const uint16_t* table, uint64_t mask) {
+    uint16_t e = table[buf & mask];
     unsigned l = e >> 8;
     buf >>= l;
     cnt -= l;
@@ -164,7 +167,8 @@ struct BitReader {
 // reader stay in bounds (see the caller).
 template <bool kCtx>
 size_t DecodeFast4(BitReader* r, const size_t* lo, size_t steps, const uint8_t* ctx,
-                   const uint16_t* const* tabptr, const uint16_t* tab0, uint8_t* out) {
+                   const uint16_t* const* tabptr, const uint16_t* tab0, uint64_t mask,
+                   uint8_t* out) {
   // Locals rather than the array, so the compiler keeps them in registers.
   uint64_t b0 = r[0].buf, b1 = r[1].buf, b2 = r[2].buf, b3 = r[3].buf;
   unsigned c0 = r[0].cnt, c1 = r[1].cnt, c2 = r[2].cnt, c3 = r[3].cnt;
@@ -177,7 +181,7 @@ size_t DecodeFast4(BitReader* r, const size_t* lo, size_t steps, const uint8_t* 
 #define MVC_DECODE_(b, c, o, x, u)                                      \
   do {                                                                  \
     const uint16_t* t_ = kCtx ? tabptr[x[u]] : tab0;                    \
-    uint16_t e_ = t_[b & (kTableSize - 1)];                             \
+    uint16_t e_ = t_[b & mask];                                         \
     unsigned l_ = e_ >> 8;                                              \
     b >>= l_;                                                           \
     c -= l_;                                                            \
@@ -246,8 +250,9 @@ EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, 
       const uint32_t* h = &hist[size_t(c) * a];
       uint64_t count = 0;
       for (int s = 0; s < a; ++s) count += h[s];
-      // A table costs table_bits; a context this small cannot save that much.
-      if (count * 2 < table_bits) continue;
+      // A table costs table_bits in the stream and up to 2^11 entries to build at
+      // decode time; a context this small cannot pay for that.
+      if (count * 2 < table_bits || count < 1024) continue;
       BuildLengths(h, a, own[c].data());
       int64_t gain = int64_t(cost(h, shared_len.data())) - int64_t(cost(h, own[c].data())) -
                      int64_t(table_bits);
@@ -358,12 +363,20 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
   pos += nctx;
   for (uint8_t t : ctx_to_table)
     if (t >= ntab) return Status::Corruption("entropy stream: context maps to missing table " + std::to_string(t));
-  std::vector<uint16_t> tables(ntab * kTableSize);
+  unsigned table_log = 1;
+  for (size_t i = 0; i < ntab * tb; ++i) {
+    for (unsigned nib : {in[pos + i] & 15u, unsigned{in[pos + i]} >> 4u}) {
+      if (nib != kSoleSymbol) table_log = std::max(table_log, std::min<unsigned>(nib, kMaxCodeBits));
+    }
+  }
+  const size_t table_size = size_t{1} << table_log;
+  const uint64_t mask = table_size - 1;
+  std::vector<uint16_t> tables(ntab * table_size);
   for (size_t t = 0; t < ntab; ++t) {
     uint8_t len[256] = {0};
     for (int s = 0; s < a; ++s) len[s] = (in[pos + s / 2] >> (4 * (s & 1))) & 15;
     pos += tb;
-    Status st = BuildDecodeTable(len, a, &tables[t * kTableSize]);
+    Status st = BuildDecodeTable(len, a, table_log, &tables[t * table_size]);
     if (!st.ok()) return st.WithContext("entropy stream: table " + std::to_string(t));
   }
   const uint32_t bsz = DecodeFixed32(in.data() + pos);
@@ -379,7 +392,7 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
   const size_t data_size = in.size() - pos;
   const uint16_t* tab0 = tables.data();
   std::vector<const uint16_t*> tabptr(std::max<size_t>(nctx, 1), tab0);
-  for (size_t c = 0; c < nctx; ++c) tabptr[c] = tab0 + size_t(ctx_to_table[c]) * kTableSize;
+  for (size_t c = 0; c < nctx; ++c) tabptr[c] = tab0 + size_t(ctx_to_table[c]) * table_size;
   size_t prev_end = 0;
   for (size_t b = 0; b < num_blocks; ++b) {
     const size_t end = DecodeFixed32(offsets + 4 * b);
@@ -421,15 +434,15 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
       }
       if (steps == 0) break;
       const size_t at[4] = {lo[0] + k, lo[1] + k, lo[2] + k, lo[3] + k};
-      k += cb ? DecodeFast4<true>(r, at, steps, ctx, tabptr.data(), tab0, out)
-              : DecodeFast4<false>(r, at, steps, ctx, tabptr.data(), tab0, out);
+      k += cb ? DecodeFast4<true>(r, at, steps, ctx, tabptr.data(), tab0, mask, out)
+              : DecodeFast4<false>(r, at, steps, ctx, tabptr.data(), tab0, mask, out);
     }
     // Tails, symbol by symbol with the safe refill.
     for (int j = 0; j < 4; ++j) {
       for (size_t i = lo[j] + k; i < hi[j]; ++i) {
         if (r[j].cnt < kMaxCodeBits) r[j].RefillSafe();
         const uint16_t* t = cb ? tabptr[ctx[i]] : tab0;
-        out[i] = r[j].Decode(t);
+        out[i] = r[j].Decode(t, mask);
       }
       if (r[j].Overran()) {
         return Status::Corruption("entropy stream: block " + std::to_string(b) + " sub-stream " +
