@@ -181,8 +181,24 @@ TEST_CASE("ParseChunkFrame rejects bad versions, codecs, dtypes, flags and sizes
   CHECK(s.message().find("exceeds the chunk limit") != std::string::npos);
   s = parse_error([](Bytes& f) { f[1] = static_cast<uint8_t>(CodecId::kOrderedDeltaEntropy); });
   CHECK(s.message() == "chunk frame: codec ordered-delta-entropy requires a base id");
+  s = parse_error([](Bytes& f) {
+    f[1] = static_cast<uint8_t>(CodecId::kFloatFields);
+    f[2] = static_cast<uint8_t>(Dtype::kI32);
+  });
+  CHECK(s.message() == "chunk frame: codec float-fields with non-float dtype I32");
   s = parse_error([](Bytes& f) { f.resize(5); });
   CHECK(s.message() == "chunk frame: 5 bytes, shorter than its 12-byte header");
+}
+
+TEST_CASE("A float-fields frame whose plane uses a mode the codec does not allow is rejected") {
+  Bytes raw = testing::GenerateTensorBytes(Dtype::kBF16, 5000, 8);
+  EncodeOptions o;
+  o.force_codec = CodecId::kFloatFields;
+  Bytes frame = EncodeOrDie(Dtype::kBF16, raw, nullptr, o);
+  REQUIRE(frame[12] == static_cast<uint8_t>(PlaneMode::kEntropy));
+  frame[12] = static_cast<uint8_t>(PlaneMode::kZstd);
+  Result<Bytes> r = DecodeChunkToBytes(frame, {});
+  CHECK(r.status().message() == "float-fields: plane 0: mode 2 not allowed in this codec");
 }
 
 TEST_CASE("DecodeChunk checks the output size and the presence of the base") {
