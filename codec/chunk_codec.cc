@@ -76,7 +76,9 @@ Result<Bytes> EncodeWith(CodecId codec, Dtype dtype, ByteView raw, const ChunkBa
       Bytes out = FrameHeader(codec, dtype, raw.size(), &base->id);
       MVC_RETURN_IF_ERROR(EncodePlanes(
           deltas.get(), n, width,
-          PlaneOptions{options.zstd_level, true, codec == CodecId::kOrderedDeltaEntropy}, &out));
+          PlaneOptions{options.zstd_level, true, codec == CodecId::kOrderedDeltaEntropy,
+                       codec == CodecId::kOrderedDeltaEntropy},
+          &out));
       return out;
     }
     default:
@@ -246,7 +248,7 @@ Status DecodeChunk(const ChunkFrameView& frame, ByteView base_raw, std::span<uin
     case CodecId::kOrderedDeltaZstd:
     case CodecId::kOrderedDeltaEntropy: {
       const bool entropy = frame.codec == CodecId::kOrderedDeltaEntropy;
-      MVC_RETURN_IF_ERROR_CTX(DecodePlanes(frame.payload, n, width, PlaneOptions{0, true, entropy}, out.data()),
+      MVC_RETURN_IF_ERROR_CTX(DecodePlanes(frame.payload, n, width, PlaneOptions{0, true, entropy, entropy}, out.data()),
                               std::string(CodecName(frame.codec)));
       OrderedDeltaInverse(frame.dtype, out.data(), base_raw.data(), n, out.data());
       return Status::Ok();

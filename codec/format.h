@@ -50,7 +50,7 @@ enum class CodecId : uint8_t {
   // Reserved: aligned-grid delta (near-lossless, anchored grid), not yet defined.
   kAlignedGridDeltaReserved = 5,
   // "Codec 6: OrderedDeltaEntropy": as codec 2, with planes that may also use the
-  // entropy coder of codec 3.
+  // Huffman coder of codec 3 or order-0 rANS.
   kOrderedDeltaEntropy = 6,
 };
 
@@ -62,7 +62,8 @@ enum class PlaneMode : uint8_t {
   kRaw = 0,       // n bytes follow
   kConstant = 1,  // 1 byte follows: every byte of the plane has this value
   kZstd = 2,      // u32 LE size c, then a c-byte zstd frame of exactly n bytes
-  kEntropy = 3,   // u32 LE size c, then a c-byte entropy stream (codec 6 only)
+  kEntropy = 3,   // u32 LE size c, then a c-byte Huffman entropy stream (codecs 3, 6)
+  kRans = 4,      // u32 LE size c, then a c-byte order-0 rANS stream (codec 6)
 };
 
 }  // namespace mvc

@@ -9,6 +9,7 @@
 #include "codec/byte_planes.h"
 #include "codec/format.h"
 #include "codec/internal/entropy_stream.h"
+#include "codec/internal/rans_stream.h"
 #include "core/endian_coding.h"
 
 namespace mvc::codec_internal {
@@ -72,6 +73,11 @@ Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vect
       plan = PlanEntropyStream(plane, ctx, n, s.bits, cbits);
       if (plan.encoded_bytes + 4 < best) { best = plan.encoded_bytes + 4; mode = PlaneMode::kEntropy; }
     }
+    RansPlan rans;
+    if (options.allow_rans && n > 0 && specs[k].context < 0) {
+      rans = PlanRansStream(plane, n);
+      if (rans.encoded_bytes + 4 < best) { best = rans.encoded_bytes + 4; mode = PlaneMode::kRans; }
+    }
     out->push_back(static_cast<uint8_t>(mode));
     switch (mode) {
       case PlaneMode::kZstd:
@@ -83,6 +89,13 @@ Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vect
         PutFixed32(out, 0);
         const PlaneSpec& s = specs[k];
         WriteEntropyStream(plan, plane, s.context >= 0 ? planes[s.context] : nullptr, n, out);
+        EncodeFixed32(out->data() + at, static_cast<uint32_t>(out->size() - at - 4));
+        break;
+      }
+      case PlaneMode::kRans: {
+        const size_t at = out->size();
+        PutFixed32(out, 0);
+        WriteRansStream(rans, plane, n, out);
         EncodeFixed32(out->data() + at, static_cast<uint32_t>(out->size() - at - 4));
         break;
       }
@@ -115,9 +128,12 @@ Status DecodePlaneSet(ByteView payload, const std::vector<PlaneSpec>& specs, siz
         pos += 1;
         break;
       case PlaneMode::kZstd:
-      case PlaneMode::kEntropy: {
+      case PlaneMode::kEntropy:
+      case PlaneMode::kRans: {
         const bool zstd = mode == static_cast<uint8_t>(PlaneMode::kZstd);
-        if (zstd ? !allowed.allow_zstd : !allowed.allow_entropy) {
+        const bool rans = mode == static_cast<uint8_t>(PlaneMode::kRans);
+        if (zstd ? !allowed.allow_zstd
+                 : rans ? !(allowed.allow_rans && spec.context < 0) : !allowed.allow_entropy) {
           return Status::Corruption(where + ": mode " + std::to_string(mode) + " not allowed in this codec");
         }
         if (payload.size() - pos < 4) return Status::Corruption(where + ": size truncated");
@@ -129,6 +145,10 @@ Status DecodePlaneSet(ByteView payload, const std::vector<PlaneSpec>& specs, siz
         }
         ByteView body = payload.subspan(pos, c);
         pos += c;
+        if (rans) {
+          MVC_RETURN_IF_ERROR_CTX(DecodeRansStream(body, n, plane), where);
+          break;  // then the range check below (rANS symbols span 8 bits)
+        }
         if (!zstd) {
           const uint8_t* ctx = spec.context >= 0 ? planes[spec.context] : nullptr;
           MVC_RETURN_IF_ERROR_CTX(

@@ -31,6 +31,7 @@ struct PlaneOptions {
   int zstd_level = 3;
   bool allow_zstd = true;      // PlaneMode::kZstd
   bool allow_entropy = false;  // PlaneMode::kEntropy
+  bool allow_rans = false;     // PlaneMode::kRans (planes without context only)
 };
 
 // One plane: symbols of `bits` bits (1..8), optionally entropy-coded in the context

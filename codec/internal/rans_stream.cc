@@ -1,0 +1,178 @@
+#include "codec/internal/rans_stream.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "codec/internal/entropy_stream.h"
+#include "core/endian_coding.h"
+
+namespace mvc::codec_internal {
+namespace {
+
+constexpr uint32_t kScale = 1u << kRansScaleBits;
+constexpr uint32_t kRansL = 1u << 23;  // states live in [kRansL, kRansL << 8)
+
+// A sub-stream reader that sees zeros past its end and counts them.
+struct ByteReader {
+  const uint8_t* p;
+  const uint8_t* end;
+  size_t overrun = 0;
+  inline uint32_t Next() {
+    if (p < end) return *p++;
+    ++overrun;
+    return 0;
+  }
+};
+
+}  // namespace
+
+RansPlan PlanRansStream(const uint8_t* sym, size_t n) {
+  RansPlan plan;
+  uint64_t count[256] = {0};
+  for (size_t i = 0; i < n; ++i) ++count[sym[i]];
+  uint32_t sum = 0;
+  for (int s = 0; s < 256; ++s) {
+    if (!count[s]) continue;
+    plan.freq[s] = static_cast<uint16_t>(std::max<uint64_t>(1, count[s] * kScale / n));
+    sum += plan.freq[s];
+  }
+  // Rounding: give or take from the largest frequencies (never below 1).
+  while (sum != kScale) {
+    int best = -1;
+    for (int s = 0; s < 256; ++s) {
+      if (plan.freq[s] > (sum > kScale ? 1 : 0) && (best < 0 || plan.freq[s] > plan.freq[best])) best = s;
+    }
+    if (sum > kScale) { --plan.freq[best]; --sum; } else { ++plan.freq[best]; ++sum; }
+  }
+  double bits = 0;
+  for (int s = 0; s < 256; ++s) {
+    if (count[s]) bits += double(count[s]) * (kRansScaleBits - std::log2(double(plan.freq[s])));
+  }
+  const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
+  plan.encoded_bytes = 512 + 4 + static_cast<size_t>(bits / 8) + 1 + num_blocks * (4 + 12 + 4 * 6);
+  return plan;
+}
+
+void WriteRansStream(const RansPlan& plan, const uint8_t* sym, size_t n, Bytes* out) {
+  uint32_t start[256];
+  uint32_t c = 0;
+  for (int s = 0; s < 256; ++s) { start[s] = c; c += plan.freq[s]; PutFixed16(out, plan.freq[s]); }
+  PutFixed32(out, kEntropyBlockSymbols);
+  const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
+  const size_t table_pos = out->size();
+  out->resize(table_pos + 4 * num_blocks);
+  const size_t data_pos = out->size();
+  Bytes tmp(2 * kEntropyBlockSymbols + 16);
+  for (size_t b = 0; b < num_blocks; ++b) {
+    const size_t first = b * kEntropyBlockSymbols;
+    const size_t m = std::min<size_t>(kEntropyBlockSymbols, n - first);
+    const size_t q = (m + 3) / 4;
+    const size_t block_pos = out->size();
+    out->resize(block_pos + 12);
+    for (int j = 0; j < 4; ++j) {
+      const size_t lo = first + std::min(m, j * q), hi = first + std::min(m, (j + 1) * q);
+      // Encode backwards so that the decoder reads forwards.
+      uint8_t* end = tmp.data() + tmp.size();
+      uint8_t* p = end;
+      uint32_t x = kRansL;
+      for (size_t i = hi; i-- > lo;) {
+        const uint32_t f = plan.freq[sym[i]];
+        const uint32_t x_max = ((kRansL >> kRansScaleBits) << 8) * f;
+        while (x >= x_max) { *--p = static_cast<uint8_t>(x); x >>= 8; }
+        x = ((x / f) << kRansScaleBits) + (x % f) + start[sym[i]];
+      }
+      p -= 4;
+      EncodeFixed32(p, x);
+      if (j < 3) EncodeFixed32(out->data() + block_pos + 4 * j, static_cast<uint32_t>(end - p));
+      PutBytes(out, p, static_cast<size_t>(end - p));
+    }
+    EncodeFixed32(out->data() + table_pos + 4 * b, static_cast<uint32_t>(out->size() - data_pos));
+  }
+}
+
+Status DecodeRansStream(ByteView in, size_t n, uint8_t* out) {
+  if (in.size() < 512 + 4) return Status::Corruption("rANS stream: truncated frequency table");
+  uint16_t freq[256];
+  uint32_t start[256];
+  uint32_t sum = 0;
+  for (int s = 0; s < 256; ++s) {
+    freq[s] = DecodeFixed16(in.data() + 2 * s);
+    start[s] = sum;
+    sum += freq[s];
+  }
+  if (sum != kScale) return Status::Corruption("rANS stream: frequencies sum to " + std::to_string(sum) + ", not 4096");
+  std::vector<uint8_t> slot(kScale);
+  for (int s = 0; s < 256; ++s) std::memset(slot.data() + start[s], s, freq[s]);
+  size_t pos = 512;
+  const uint32_t bsz = DecodeFixed32(in.data() + pos);
+  pos += 4;
+  if (bsz == 0 || bsz > kMaxEntropyBlockSymbols) {
+    return Status::Corruption("rANS stream: block size " + std::to_string(bsz) + " symbols");
+  }
+  const size_t num_blocks = (n + bsz - 1) / bsz;
+  if ((in.size() - pos) / 4 < num_blocks) return Status::Corruption("rANS stream: truncated block table");
+  const uint8_t* offsets = in.data() + pos;
+  pos += 4 * num_blocks;
+  const uint8_t* data = in.data() + pos;
+  const size_t data_size = in.size() - pos;
+  size_t prev_end = 0;
+  for (size_t b = 0; b < num_blocks; ++b) {
+    const size_t end = DecodeFixed32(offsets + 4 * b);
+    if (end < prev_end || end > data_size || end - prev_end < 12) {
+      return Status::Corruption("rANS stream: block " + std::to_string(b) + " offset out of order or range");
+    }
+    const uint8_t* blk = data + prev_end;
+    const size_t blk_size = end - prev_end;
+    prev_end = end;
+    size_t sizes[4], sum_sizes = 0;
+    for (int j = 0; j < 3; ++j) { sizes[j] = DecodeFixed32(blk + 4 * j); sum_sizes += sizes[j]; }
+    if (sum_sizes > blk_size - 12) return Status::Corruption("rANS stream: block " + std::to_string(b) + " sub-stream sizes overrun the block");
+    sizes[3] = blk_size - 12 - sum_sizes;
+    const size_t first = b * bsz;
+    const size_t m = std::min<size_t>(bsz, n - first);
+    const size_t q = (m + 3) / 4;
+    ByteReader r[4] = {{nullptr, nullptr}, {nullptr, nullptr}, {nullptr, nullptr}, {nullptr, nullptr}};
+    uint32_t x[4];
+    size_t lo[4], cnt[4];
+    const uint8_t* p = blk + 12;
+    for (int j = 0; j < 4; ++j) {
+      if (sizes[j] < 4) return Status::Corruption("rANS stream: block " + std::to_string(b) + " sub-stream without a state");
+      x[j] = DecodeFixed32(p);
+      // Valid states lie in [L, 256 L); anything else could stall the renormalization.
+      if (x[j] < kRansL || x[j] >= (kRansL << 8)) {
+        return Status::Corruption("rANS stream: block " + std::to_string(b) + " initial state out of range");
+      }
+      r[j] = {p + 4, p + sizes[j]};
+      p += sizes[j];
+      lo[j] = first + std::min(m, j * q);
+      cnt[j] = first + std::min(m, (j + 1) * q) - lo[j];
+    }
+    auto step = [&](int j, size_t i) {
+      const uint32_t v = x[j] & (kScale - 1);
+      const uint8_t s = slot[v];
+      uint32_t y = freq[s] * (x[j] >> kRansScaleBits) + v - start[s];
+      while (y < kRansL) y = (y << 8) | r[j].Next();
+      x[j] = y;
+      out[i] = s;
+    };
+    size_t i = 0;
+    for (; i < cnt[3]; ++i) { step(0, lo[0] + i); step(1, lo[1] + i); step(2, lo[2] + i); step(3, lo[3] + i); }
+    for (int j = 0; j < 3; ++j)
+      for (size_t k = i; k < cnt[j]; ++k) step(j, lo[j] + k);
+    for (int j = 0; j < 4; ++j) {
+      if (r[j].overrun || x[j] != kRansL || r[j].p != r[j].end) {
+        return Status::Corruption("rANS stream: block " + std::to_string(b) + " sub-stream " +
+                                  std::to_string(j) + " does not end in the initial state");
+      }
+    }
+  }
+  if (prev_end != data_size) {
+    return Status::Corruption("rANS stream: " + std::to_string(data_size - prev_end) + " trailing bytes after the last block");
+  }
+  return Status::Ok();
+}
+
+}  // namespace mvc::codec_internal
