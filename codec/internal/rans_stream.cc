@@ -158,7 +158,41 @@ Status DecodeRansStream(ByteView in, size_t n, uint8_t* out) {
       x[j] = y;
       out[i] = s;
     };
+    // A step reads at most 2 bytes (states stay >= 2^11 before renormalizing), so
+    // rounds of room/2 steps need no bounds checks.
     size_t i = 0;
+    for (;;) {
+      size_t steps = cnt[3] - i;
+      for (int j = 0; j < 4; ++j) steps = std::min<size_t>(steps, static_cast<size_t>(r[j].end - r[j].p) / 2);
+      if (steps == 0) break;
+      uint32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+      const uint8_t *p0 = r[0].p, *p1 = r[1].p, *p2 = r[2].p, *p3 = r[3].p;
+      const uint8_t* sl = slot.data();
+#define MVC_RANS_STEP_(xx, pp, j)                                              \
+  do {                                                                         \
+    const uint32_t v_ = xx & (kScale - 1);                                     \
+    const uint8_t s_ = sl[v_];                                                 \
+    xx = freq[s_] * (xx >> kRansScaleBits) + v_ - start[s_];                   \
+    /* At most two bytes; branch-free (renormalization is unpredictable). */   \
+    {                                                                          \
+      const uint32_t n1_ = xx < kRansL;                                        \
+      xx = n1_ ? (xx << 8) | pp[0] : xx;                                       \
+      pp += n1_;                                                               \
+      const uint32_t n2_ = xx < kRansL;                                        \
+      xx = n2_ ? (xx << 8) | pp[0] : xx;                                       \
+      pp += n2_;                                                               \
+    }                                                                          \
+    out[lo[j] + i + k] = s_;                                                   \
+  } while (0)
+      for (size_t k = 0; k < steps; ++k) {
+        MVC_RANS_STEP_(x0, p0, 0); MVC_RANS_STEP_(x1, p1, 1);
+        MVC_RANS_STEP_(x2, p2, 2); MVC_RANS_STEP_(x3, p3, 3);
+      }
+#undef MVC_RANS_STEP_
+      x[0] = x0; x[1] = x1; x[2] = x2; x[3] = x3;
+      r[0].p = p0; r[1].p = p1; r[2].p = p2; r[3].p = p3;
+      i += steps;
+    }
     for (; i < cnt[3]; ++i) { step(0, lo[0] + i); step(1, lo[1] + i); step(2, lo[2] + i); step(3, lo[3] + i); }
     for (int j = 0; j < 3; ++j)
       for (size_t k = i; k < cnt[j]; ++k) step(j, lo[j] + k);
