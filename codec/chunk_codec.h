@@ -42,7 +42,10 @@ struct ChunkBase {
   ByteView raw;
 };
 
-// Encodes `raw` (one chunk of a tensor of `dtype`) into a chunk frame.
+// Encodes `raw` (one chunk of a tensor of `dtype`) into a chunk frame. Without
+// force_codec it tries kRaw, kBytePlanesZstd, kFloatFields (float dtypes) and, with a
+// base and allow_delta, kOrderedDeltaEntropy (a superset of kOrderedDeltaZstd's
+// plane modes), and returns the smallest frame.
 // REQUIRES nothing of the inputs; checks them:
 // Errors: kInvalidArgument when raw.size() > kChunkBytes, is not a multiple of the
 // dtype's width, or base->raw.size() != raw.size(); kInternal when zstd fails.
