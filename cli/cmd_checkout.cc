@@ -38,6 +38,13 @@ void AddCheckout(CLI::App& sub, Action& run) {
       }
       std::cout << ": " << r.files_written << " files written (" << HumanBytes(r.bytes_written) << "), "
                 << r.files_removed << " removed\n";
+      if (!r.approximate.empty()) {
+        std::cout << r.approximate.size() << " tensors are approximate (committed with a near-lossless policy):\n";
+        for (const auto& a : r.approximate) {
+          std::cout << "  " << a.file << ":" << a.tensor << "  " << a.lossy.policy << "  relative L2 "
+                    << a.lossy.rel_l2 << ", max |error| " << a.lossy.max_abs_error << "\n";
+        }
+      }
       return Status::Ok();
     };
   });

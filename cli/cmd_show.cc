@@ -12,7 +12,10 @@ nlohmann::json TensorJson(const ManifestTensor& t) {
   return {{"name", t.name},         {"dtype", DtypeName(t.dtype)}, {"shape", t.shape},
           {"bytes", t.num_bytes},   {"id", t.id.ToHex()},          {"encoding", t.encoding},
           {"base", t.base_id ? nlohmann::json(t.base_id->ToHex()) : nlohmann::json(nullptr)},
-          {"delta_depth", t.delta_depth}, {"stored_bytes", t.stored_bytes}};
+          {"delta_depth", t.delta_depth}, {"stored_bytes", t.stored_bytes},
+          {"lossy", t.lossy ? nlohmann::json{{"policy", t.lossy->policy}, {"rel_l2", t.lossy->rel_l2},
+                                             {"max_abs_error", t.lossy->max_abs_error}}
+                            : nlohmann::json(nullptr)}};
 }
 
 }  // namespace
@@ -67,6 +70,10 @@ void AddShow(CLI::App& sub, Action& run) {
           if (t.base_id) std::cout << " (base " << t.base_id->ShortHex(12) << ", depth " << t.delta_depth << ")";
           std::cout << "  " << HumanBytes(t.num_bytes) << " -> " << HumanBytes(t.stored_bytes);
           if (t.stored_bytes > 0) std::cout << " (" << Percent(t.stored_bytes, t.num_bytes) << ")";
+          if (t.lossy) {
+            std::cout << "  approximate " << t.lossy->policy << ": relative L2 " << t.lossy->rel_l2
+                      << ", max |error| " << t.lossy->max_abs_error;
+          }
           std::cout << "\n";
         }
       }

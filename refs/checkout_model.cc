@@ -70,9 +70,9 @@ Result<CheckoutResult> Repository::Checkout(const std::string& revision, const C
     for (const auto& [path, pf] : present) {
       auto cur = current.find(path);
       auto want = wanted.find(path);
-      bool clean = cur != current.end() && cur->second.key == pf.second;
+      bool clean = cur != current.end() && cur->second.Matches(pf.second);
       bool target_same_as_head = cur != current.end() && want != wanted.end() && cur->second.key == want->second.key;
-      bool already_target = want != wanted.end() && want->second.key == pf.second;
+      bool already_target = want != wanted.end() && want->second.Matches(pf.second);
       if (!clean && !target_same_as_head && !already_target) conflicts.push_back(path);
     }
     if (!conflicts.empty()) {
@@ -84,7 +84,7 @@ Result<CheckoutResult> Repository::Checkout(const std::string& revision, const C
   CheckoutResult result;
   for (const auto& [path, want] : wanted) {
     auto pf = present.find(path);
-    if (pf != present.end() && pf->second.second == want.key &&
+    if (pf != present.end() && want.Matches(pf->second.second) &&
         pf->second.first.stat.executable == want.entry.executable) {
       continue;
     }
@@ -92,6 +92,9 @@ Result<CheckoutResult> Repository::Checkout(const std::string& revision, const C
     if (want.manifest) {
       MVC_RETURN_IF_ERROR(internal::WriteManifestFile(*this, *want.manifest, path, full, options.progress));
       result.bytes_written += want.manifest->file_size;
+      for (const ManifestTensor& t : want.manifest->tensors) {
+        if (t.lossy) result.approximate.push_back({path, t.name, *t.lossy});
+      }
     } else {
       MVC_ASSIGN_OR_RETURN(Bytes blob, history_->ReadBlob(want.entry.blob));
       MVC_RETURN_IF_ERROR(internal::WriteFileAtomically(full, blob, want.entry.executable));

@@ -72,7 +72,7 @@ Result<CommitResult> Repository::Commit(const CommitOptions& options) {
     result.raw_bytes += file.stat.size;
     // Fast path: the stat cache says the file is what the parent committed.
     std::optional<std::string> cached = cache.Lookup(file.path, file.stat);
-    if (parent && cached && *cached == parent->key && parent->entry.executable == file.stat.executable) {
+    if (parent && cached && parent->Matches(*cached) && parent->entry.executable == file.stat.executable) {
       tree[file.path] = parent->entry;
       if (parent->manifest) result.tensors += parent->manifest->tensors.size();
       continue;
@@ -82,7 +82,7 @@ Result<CommitResult> Repository::Commit(const CommitOptions& options) {
                            internal::HashSafetensorsFile(pool(), full, options.progress));
       std::string key = "file:" + hashes.file_id.ToHex();
       result.tensors += hashes.layout.tensors.size();
-      if (parent && parent->key == key) {
+      if (parent && parent->Matches(key)) {
         tree[file.path] = {parent->entry.blob, file.stat.executable};
       } else {
         const FileManifest* parent_manifest = parent && parent->manifest ? &*parent->manifest : nullptr;

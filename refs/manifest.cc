@@ -105,6 +105,16 @@ Result<ManifestTensor> ParseTensor(const json& j) {
   if (j.contains("encoding") && j["encoding"].is_string()) t.encoding = j["encoding"].get<std::string>();
   if (j.contains("depth") && j["depth"].is_number_unsigned()) t.delta_depth = j["depth"].get<uint32_t>();
   if (j.contains("stored") && j["stored"].is_number_unsigned()) t.stored_bytes = j["stored"].get<uint64_t>();
+  if (j.contains("lossy") && !j["lossy"].is_null()) {
+    const json& l = j["lossy"];
+    if (!l.is_object() || !l.contains("policy") || !l["policy"].is_string() || !l.contains("rel_l2") ||
+        !l["rel_l2"].is_number() || !l.contains("max_abs") || !l["max_abs"].is_number()) {
+      return Status::Corruption("bad lossy record");
+    }
+    LossyInfo info{l["policy"].get<std::string>(), l["rel_l2"].get<double>(), l["max_abs"].get<double>(), {}};
+    if (l.contains("grid_exp") && l["grid_exp"].is_number_integer()) info.grid_exponent = l["grid_exp"].get<int>();
+    t.lossy = std::move(info);
+  }
   return t;
 }
 
@@ -116,6 +126,7 @@ std::string FileManifest::Serialize() const {
   json j = json::object();
   j["file_size"] = file_size;
   j["file_id"] = file_id.ToHex();
+  if (source_file_id) j["source_file_id"] = source_file_id->ToHex();
   j["header"] = Base64Encode(header_bytes);
   json gap_list = json::array();
   for (const FileGap& g : gaps) gap_list.push_back({{"offset", g.file_offset}, {"bytes", Base64Encode(g.bytes)}});
@@ -126,12 +137,17 @@ std::string FileManifest::Serialize() const {
               {"offset", t.file_offset}, {"bytes", t.num_bytes},        {"id", t.id.ToHex()},
               {"encoding", t.encoding},  {"depth", t.delta_depth},      {"stored", t.stored_bytes}};
     e["base"] = t.base_id ? json(t.base_id->ToHex()) : json(nullptr);
+    if (t.lossy) {
+      e["lossy"] = {{"policy", t.lossy->policy}, {"rel_l2", t.lossy->rel_l2}, {"max_abs", t.lossy->max_abs_error}};
+      if (t.lossy->grid_exponent) e["lossy"]["grid_exp"] = *t.lossy->grid_exponent;
+    }
     tensor_list.push_back(std::move(e));
   }
   j["tensors"] = std::move(tensor_list);
   // One tensor per line keeps `git diff` of two manifests readable.
   std::string out(kManifestMagic);
   out += "{\"file_size\":" + j["file_size"].dump() + ",\"file_id\":" + j["file_id"].dump() +
+         (source_file_id ? ",\"source_file_id\":" + j["source_file_id"].dump() : std::string()) +
          ",\n\"header\":" + j["header"].dump() + ",\n\"gaps\":" + j["gaps"].dump() + ",\n\"tensors\":[";
   for (size_t i = 0; i < j["tensors"].size(); ++i) {
     out += (i == 0 ? "\n" : ",\n") + j["tensors"][i].dump();
@@ -152,6 +168,11 @@ Result<FileManifest> FileManifest::Parse(std::string_view blob) {
   Result<ObjectId> file_id = IdField(j, "file_id");
   if (!file_id.ok()) return fail("bad file_id");
   m.file_id = *file_id;
+  if (j.contains("source_file_id")) {
+    Result<ObjectId> source = IdField(j, "source_file_id");
+    if (!source.ok()) return fail("bad source_file_id");
+    m.source_file_id = *source;
+  }
   if (!j.contains("header") || !j["header"].is_string()) return fail("missing header");
   Result<std::string> header = Base64Decode(j["header"].get<std::string>());
   if (!header.ok()) return fail("header: " + header.status().message());

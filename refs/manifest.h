@@ -24,6 +24,14 @@
 
 namespace mvc {
 
+// What a near-lossless policy did to one tensor (docs/format.md, "File manifest").
+struct LossyInfo {
+  std::string policy;            // e.g. "bfp:7", "aligned:int16"
+  double rel_l2 = 0;             // ||x - x_hat|| / ||x|| over the tensor
+  double max_abs_error = 0;      // max |x - x_hat|
+  std::optional<int> grid_exponent;  // aligned grids: step = 2^grid_exponent
+};
+
 struct ManifestTensor {
   std::string name;
   Dtype dtype = Dtype::kF32;
@@ -35,11 +43,15 @@ struct ManifestTensor {
   std::optional<ObjectId> base_id; // tensor the chunks were delta-coded against
   uint32_t delta_depth = 0;        // chain length bound: 0 when no chunk is a delta
   uint64_t stored_bytes = 0;       // bytes this commit added to the store for it
+  std::optional<LossyInfo> lossy;  // set when the stored tensor approximates the file's
 };
 
 struct FileManifest {
   uint64_t file_size = 0;
-  ObjectId file_id;                // FileId() of the layout and tensor ids
+  ObjectId file_id;                // ComputeFileId() of the layout and stored tensor ids
+  // When a lossy policy changed some tensor, the file id of the worktree file that
+  // was committed (before approximation); status treats both ids as "unchanged".
+  std::optional<ObjectId> source_file_id;
   std::string header_bytes;        // the JSON header, exactly as in the file
   std::vector<FileGap> gaps;
   std::vector<ManifestTensor> tensors;  // in file order

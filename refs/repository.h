@@ -69,6 +69,13 @@ struct CheckoutResult {
   uint64_t files_written = 0;
   uint64_t files_removed = 0;
   uint64_t bytes_written = 0;
+  // Tensors written from a near-lossless commit: "file:tensor" with what was promised.
+  struct Approximate {
+    std::string file;
+    std::string tensor;
+    LossyInfo lossy;
+  };
+  std::vector<Approximate> approximate;
 };
 
 enum class FileChange { kUnchanged, kModified, kAdded, kDeleted };

@@ -26,7 +26,7 @@ Result<WorktreeStatusResult> Repository::WorktreeStatus() {
       continue;
     }
     MVC_ASSIGN_OR_RETURN(std::string key, internal::WorktreeKey(*this, cache, f));
-    if (key != it->second.key || f.stat.executable != it->second.entry.executable) {
+    if (!it->second.Matches(key) || f.stat.executable != it->second.entry.executable) {
       result.entries.push_back({f.path, FileChange::kModified});
     }
   }

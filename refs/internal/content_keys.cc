@@ -11,13 +11,14 @@ Result<CommittedFiles> ReadCommittedFiles(History& history, const std::optional<
   MVC_ASSIGN_OR_RETURN(History::CommitInfo info, history.ReadCommit(*commit));
   MVC_ASSIGN_OR_RETURN(History::FlatTree tree, history.ReadTree(info.tree));
   for (const auto& [path, entry] : tree) {
-    CommittedFile f{entry, "blob:" + entry.blob.ToHex(), std::nullopt};
+    CommittedFile f{entry, "blob:" + entry.blob.ToHex(), "", std::nullopt};
     if (IsModelPath(path)) {
       MVC_ASSIGN_OR_RETURN(Bytes blob, history.ReadBlob(entry.blob));
       if (IsManifestBlob(AsChars(blob))) {
         Result<FileManifest> m = FileManifest::Parse(AsChars(blob));
         if (!m.ok()) return m.status().WithContext(path + " in commit " + commit->ShortHex());
         f.key = "file:" + m->file_id.ToHex();
+        if (m->source_file_id) f.source_key = "file:" + m->source_file_id->ToHex();
         f.manifest = std::move(*m);
       }
     }

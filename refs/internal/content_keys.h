@@ -16,8 +16,13 @@ namespace mvc::internal {
 
 struct CommittedFile {
   History::TreeEntry entry;
-  std::string key;  // "file:<file id>" or "blob:<git blob id>"
+  std::string key;         // "file:<file id>" or "blob:<git blob id>"
+  std::string source_key;  // lossy commits: "file:<source file id>", else empty
   std::optional<FileManifest> manifest;
+
+  // True when a worktree file with content key `k` is this committed file: its exact
+  // stored bytes, or (after a lossy commit) the file that was committed.
+  bool Matches(const std::string& k) const { return k == key || (!source_key.empty() && k == source_key); }
 };
 using CommittedFiles = std::map<std::string, CommittedFile>;
 

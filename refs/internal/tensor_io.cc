@@ -79,7 +79,7 @@ Result<FileHashes> HashSafetensorsFile(ThreadPool& pool, const std::string& path
   std::atomic<uint64_t> hashed{0};
   uint64_t total = file.size();
   MVC_RETURN_IF_ERROR(ForEachWindow(
-      pool, chunks.size(), WindowSize(pool) * 4,
+      pool, chunks.size(), WindowSize(pool),
       [&](size_t i) {
         const TensorEntry& e = out.layout.tensors[chunks[i].tensor];
         ChunkLayout cl = ChunkLayout::For(e.dtype, e.num_bytes);
