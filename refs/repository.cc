@@ -117,41 +117,35 @@ Result<GitId> Repository::ResolveCommit(const std::string& revision) {
   return ResolveRevision(*history_, revision);
 }
 
-Status Repository::CreateBranch(const std::string& name, const std::string& start_revision, bool force) {
-  MVC_RETURN_IF_ERROR(History::ValidateBranchName(name));
-  MVC_ASSIGN_OR_RETURN(auto lock, internal::FileLock::Acquire(mvc_dir_ + "/lock", lock_timeout_ms_));
-  MVC_ASSIGN_OR_RETURN(GitId target, ResolveCommit(start_revision));
-  std::string ref = "refs/heads/" + name;
-  MVC_ASSIGN_OR_RETURN(std::optional<GitId> old, history_->ReadRef(ref));
-  if (old && !force) return Status::Conflict("branch '" + name + "' already exists");
-  return history_->UpdateRef(ref, target, old, "branch: Created from " + start_revision);
-}
-
-Status Repository::DeleteBranch(const std::string& name) {
-  MVC_ASSIGN_OR_RETURN(auto lock, internal::FileLock::Acquire(mvc_dir_ + "/lock", lock_timeout_ms_));
-  MVC_ASSIGN_OR_RETURN(History::Head head, history_->ReadHead());
-  if (head.branch == name) return Status::Conflict("cannot delete branch '" + name + "': HEAD is on it");
-  MVC_ASSIGN_OR_RETURN(std::optional<GitId> old, history_->ReadRef("refs/heads/" + name));
-  if (!old) return Status::NotFound("branch '" + name + "' not found");
-  return history_->DeleteRef("refs/heads/" + name);
-}
-
-Status Repository::CreateTag(const std::string& name, const std::string& revision, bool force) {
+Status Repository::CreateRef(const std::string& prefix, const std::string& noun, const std::string& name,
+                             const std::string& revision, bool force) {
   MVC_RETURN_IF_ERROR(History::ValidateBranchName(name));
   MVC_ASSIGN_OR_RETURN(auto lock, internal::FileLock::Acquire(mvc_dir_ + "/lock", lock_timeout_ms_));
   MVC_ASSIGN_OR_RETURN(GitId target, ResolveCommit(revision));
-  std::string ref = "refs/tags/" + name;
-  MVC_ASSIGN_OR_RETURN(std::optional<GitId> old, history_->ReadRef(ref));
-  if (old && !force) return Status::Conflict("tag '" + name + "' already exists");
-  return history_->UpdateRef(ref, target, old, "tag: " + revision);
+  MVC_ASSIGN_OR_RETURN(std::optional<GitId> old, history_->ReadRef(prefix + name));
+  if (old && !force) return Status::Conflict(noun + " '" + name + "' already exists");
+  return history_->UpdateRef(prefix + name, target, old, noun + ": Created from " + revision);
 }
 
-Status Repository::DeleteTag(const std::string& name) {
+Status Repository::DeleteRef(const std::string& prefix, const std::string& noun, const std::string& name) {
   MVC_ASSIGN_OR_RETURN(auto lock, internal::FileLock::Acquire(mvc_dir_ + "/lock", lock_timeout_ms_));
-  MVC_ASSIGN_OR_RETURN(std::optional<GitId> old, history_->ReadRef("refs/tags/" + name));
-  if (!old) return Status::NotFound("tag '" + name + "' not found");
-  return history_->DeleteRef("refs/tags/" + name);
+  MVC_ASSIGN_OR_RETURN(History::Head head, history_->ReadHead());
+  if (prefix == "refs/heads/" && head.branch == name) {
+    return Status::Conflict("cannot delete branch '" + name + "': HEAD is on it");
+  }
+  MVC_ASSIGN_OR_RETURN(std::optional<GitId> old, history_->ReadRef(prefix + name));
+  if (!old) return Status::NotFound(noun + " '" + name + "' not found");
+  return history_->DeleteRef(prefix + name);
 }
+
+Status Repository::CreateBranch(const std::string& name, const std::string& start_revision, bool force) {
+  return CreateRef("refs/heads/", "branch", name, start_revision, force);
+}
+Status Repository::DeleteBranch(const std::string& name) { return DeleteRef("refs/heads/", "branch", name); }
+Status Repository::CreateTag(const std::string& name, const std::string& revision, bool force) {
+  return CreateRef("refs/tags/", "tag", name, revision, force);
+}
+Status Repository::DeleteTag(const std::string& name) { return DeleteRef("refs/tags/", "tag", name); }
 
 Result<std::vector<TreeFile>> Repository::ListFiles(const GitId& commit) {
   MVC_ASSIGN_OR_RETURN(History::CommitInfo info, history_->ReadCommit(commit));

@@ -160,7 +160,10 @@ class Repository {
 
  private:
   Repository() = default;
-  Result<int> AcquireLock();
+  // Branches and tags differ only in namespace ("refs/heads/") and noun ("branch").
+  Status CreateRef(const std::string& prefix, const std::string& noun, const std::string& name,
+                   const std::string& revision, bool force);
+  Status DeleteRef(const std::string& prefix, const std::string& noun, const std::string& name);
 
   std::string worktree_;
   std::string mvc_dir_;
