@@ -1,0 +1,329 @@
+#include "objectstore/lmdb_backend.h"
+
+#include <lmdb.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <utility>
+
+namespace mvc {
+namespace {
+
+// Ids are the keys; anything else in the database is corruption.
+constexpr size_t kKeyBytes = ObjectId::kSize;
+// ForEach reads keys in slices so that no read transaction (and no map lock) is
+// held while the caller's function runs.
+constexpr size_t kForEachSlice = 1024;
+
+MDB_val KeyOf(const ObjectId& id) {
+  return MDB_val{kKeyBytes, const_cast<uint8_t*>(id.data())};
+}
+
+// LMDB keeps its file locks per process, so opening one environment twice in a
+// process and closing either handle silently drops the other's locks (LMDB docs,
+// "Caveats"). This set mirrors that per-process state to refuse the second open; it
+// is the one process-wide variable in the store, and exists only to prevent that.
+class OpenDirRegistry {
+ public:
+  static OpenDirRegistry& Get() {
+    static OpenDirRegistry* registry = new OpenDirRegistry();
+    return *registry;
+  }
+  bool Add(dev_t dev, ino_t ino) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return open_.emplace(dev, ino).second;
+  }
+  void Remove(dev_t dev, ino_t ino) {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_.erase({dev, ino});
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::pair<dev_t, ino_t>> open_;
+};
+
+uint64_t CurrentMapBytes(MDB_env* env) {
+  MDB_envinfo info;
+  mdb_env_info(env, &info);
+  return info.me_mapsize;
+}
+
+}  // namespace
+
+// A read-only transaction that holds the map lock shared for its lifetime.
+class LmdbBackend::ReadTxn {
+ public:
+  explicit ReadTxn(LmdbBackend* backend) : backend_(backend) {}
+  ~ReadTxn() {
+    if (txn_ != nullptr) mdb_txn_abort(txn_);
+  }
+  Status Begin() { return backend_->BeginRead(map_lock_, &txn_); }
+  MDB_txn* get() const { return txn_; }
+
+ private:
+  LmdbBackend* backend_;
+  std::shared_lock<std::shared_mutex> map_lock_;
+  MDB_txn* txn_ = nullptr;
+};
+
+Result<std::unique_ptr<LmdbBackend>> LmdbBackend::Open(const std::string& dir,
+                                                       const LmdbOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return Status::InvalidArgument("object store " + dir + " is not a directory");
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return Status::FromErrno(ec.value(), "create object store directory " + dir);
+  if (access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
+    return Status::FromErrno(errno, "open object store " + dir);
+  }
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) return Status::FromErrno(errno, "stat " + dir);
+  if (!OpenDirRegistry::Get().Add(st.st_dev, st.st_ino)) {
+    return Status::Conflict("object store " + dir + " is already open in this process");
+  }
+
+  MDB_env* env = nullptr;
+  auto fail = [&](int rc, const std::string& what) -> Status {
+    if (env != nullptr) mdb_env_close(env);
+    OpenDirRegistry::Get().Remove(st.st_dev, st.st_ino);
+    if (rc == MDB_INVALID) {
+      return Status::Corruption("object store " + dir + ": data.mdb is not an LMDB database");
+    }
+    if (rc == MDB_VERSION_MISMATCH) {
+      return Status::UnsupportedVersion("object store " + dir + ": " + mdb_strerror(rc));
+    }
+    if (rc == ENOSPC || rc == EDQUOT) {
+      return Status::NoSpace(what + " " + dir + ": " + mdb_strerror(rc));
+    }
+    return Status::IOError(what + " " + dir + ": " + mdb_strerror(rc));
+  };
+  int rc = mdb_env_create(&env);
+  if (rc != 0) return fail(rc, "create LMDB environment for");
+  if ((rc = mdb_env_set_maxreaders(env, options.max_readers)) != 0 ||
+      (rc = mdb_env_set_mapsize(env, options.initial_map_bytes)) != 0) {
+    return fail(rc, "configure object store");
+  }
+  // MDB_NOTLS: read transactions are not tied to threads (and reader slots are per
+  // transaction), so any thread may read concurrently. Default sync flags: commits
+  // are durable when they return.
+  rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0644);
+  if (rc != 0) return fail(rc, "open object store");
+
+  // The unnamed database always exists; its handle is valid once this commits.
+  MDB_txn* txn = nullptr;
+  MDB_dbi dbi = 0;
+  if ((rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn)) != 0) {
+    return fail(rc, "open object store");
+  }
+  if ((rc = mdb_dbi_open(txn, nullptr, 0, &dbi)) != 0) {
+    mdb_txn_abort(txn);
+    return fail(rc, "open object store");
+  }
+  if ((rc = mdb_txn_commit(txn)) != 0) return fail(rc, "open object store");
+
+  return std::unique_ptr<LmdbBackend>(
+      new LmdbBackend(dir, env, dbi, options, st.st_dev, st.st_ino));
+}
+
+LmdbBackend::LmdbBackend(std::string dir, MDB_env* env, unsigned dbi,
+                         const LmdbOptions& options, dev_t dev, ino_t ino)
+    : dir_(std::move(dir)), env_(env), dbi_(dbi), options_(options), dev_(dev), ino_(ino) {}
+
+LmdbBackend::~LmdbBackend() {
+  mdb_env_close(env_);
+  OpenDirRegistry::Get().Remove(dev_, ino_);
+}
+
+Status LmdbBackend::LmdbError(int rc, std::string_view what) const {
+  std::string message = "object store " + dir_ + ": " + std::string(what) + ": " + mdb_strerror(rc);
+  if (rc == ENOSPC || rc == EDQUOT) return Status::NoSpace(std::move(message));
+  return Status::IOError(std::move(message));
+}
+
+uint64_t LmdbBackend::map_bytes() {
+  std::shared_lock<std::shared_mutex> lock(map_mu_);
+  return CurrentMapBytes(env_);
+}
+
+Status LmdbBackend::BeginRead(std::shared_lock<std::shared_mutex>& map_lock, MDB_txn** txn) {
+  for (;;) {
+    map_lock = std::shared_lock<std::shared_mutex>(map_mu_);
+    int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, txn);
+    if (rc == 0) return Status::Ok();
+    map_lock.unlock();
+    *txn = nullptr;
+    if (rc != MDB_MAP_RESIZED) return LmdbError(rc, "begin read transaction");
+    MVC_RETURN_IF_ERROR(AdoptGrownMap());
+  }
+}
+
+// Another process grew the map beyond ours: adopt its size (LMDB reads it from the
+// meta page when given 0).
+Status LmdbBackend::AdoptGrownMap() {
+  std::unique_lock<std::shared_mutex> lock(map_mu_);
+  int rc = mdb_env_set_mapsize(env_, 0);
+  if (rc != 0) return LmdbError(rc, "adopt map size grown by another process");
+  return Status::Ok();
+}
+
+// REQUIRES: write_mu_ held (so the size we double is not stale).
+Status LmdbBackend::GrowMap() {
+  std::unique_lock<std::shared_mutex> lock(map_mu_);
+  uint64_t current = CurrentMapBytes(env_);
+  if (current >= options_.max_map_bytes) {
+    return Status::NoSpace("object store " + dir_ + " is full: map of " + std::to_string(current) +
+                           " bytes reached its limit of " +
+                           std::to_string(options_.max_map_bytes) + " bytes");
+  }
+  uint64_t next = current > options_.max_map_bytes / 2 ? options_.max_map_bytes : current * 2;
+  int rc = mdb_env_set_mapsize(env_, next);
+  if (rc == ENOMEM) {
+    return Status::NoSpace("object store " + dir_ + " is full: cannot map " +
+                           std::to_string(next) + " bytes: " + mdb_strerror(rc));
+  }
+  if (rc != 0) return LmdbError(rc, "grow map to " + std::to_string(next) + " bytes");
+  return Status::Ok();
+}
+
+Status LmdbBackend::RunWrite(std::string_view what, const std::function<int(MDB_txn*)>& body) {
+  std::lock_guard<std::mutex> write_lock(write_mu_);
+  for (;;) {
+    int rc = 0;
+    const char* step = "begin write transaction";
+    {
+      std::shared_lock<std::shared_mutex> map_lock(map_mu_);
+      MDB_txn* txn = nullptr;
+      rc = mdb_txn_begin(env_, nullptr, 0, &txn);
+      if (rc == 0) {
+        step = "write transaction";
+        rc = body(txn);
+        if (rc == 0) {
+          step = "commit write transaction";
+          rc = mdb_txn_commit(txn);  // frees txn on success and failure
+        } else {
+          mdb_txn_abort(txn);  // all or nothing: none of the batch is visible
+        }
+      }
+    }
+    if (rc == 0) return Status::Ok();
+    if (rc == MDB_MAP_FULL) {
+      MVC_RETURN_IF_ERROR(GrowMap().WithContext(what));
+    } else if (rc == MDB_MAP_RESIZED) {
+      MVC_RETURN_IF_ERROR(AdoptGrownMap());
+    } else {
+      return LmdbError(rc, std::string(what) + ": " + step);
+    }
+  }
+}
+
+Result<bool> LmdbBackend::Has(const ObjectId& id) {
+  ReadTxn txn(this);
+  MVC_RETURN_IF_ERROR(txn.Begin());
+  MDB_val key = KeyOf(id), value;
+  int rc = mdb_get(txn.get(), dbi_, &key, &value);
+  if (rc == MDB_NOTFOUND) return false;
+  if (rc != 0) return LmdbError(rc, "read");
+  return true;
+}
+
+Result<Bytes> LmdbBackend::Get(const ObjectId& id) {
+  ReadTxn txn(this);
+  MVC_RETURN_IF_ERROR(txn.Begin());
+  MDB_val key = KeyOf(id), value;
+  int rc = mdb_get(txn.get(), dbi_, &key, &value);
+  if (rc == MDB_NOTFOUND) return Status::NotFound("not found");
+  if (rc != 0) return LmdbError(rc, "read");
+  const auto* data = static_cast<const uint8_t*>(value.mv_data);
+  return Bytes(data, data + value.mv_size);
+}
+
+Status LmdbBackend::Write(const std::vector<std::pair<ObjectId, Bytes>>& puts) {
+  if (puts.empty()) return Status::Ok();
+  return RunWrite("write " + std::to_string(puts.size()) + " objects", [&](MDB_txn* txn) {
+    for (const auto& [id, stored] : puts) {
+      MDB_val key = KeyOf(id);
+      MDB_val value{stored.size(), const_cast<uint8_t*>(stored.data())};
+      // Ids are content hashes: an existing value is the same bytes, keep it and
+      // save the copy-on-write of its pages.
+      int rc = mdb_put(txn, dbi_, &key, &value, MDB_NOOVERWRITE);
+      if (rc != 0 && rc != MDB_KEYEXIST) return rc;
+    }
+    return 0;
+  });
+}
+
+Status LmdbBackend::Delete(std::span<const ObjectId> ids) {
+  if (ids.empty()) return Status::Ok();
+  return RunWrite("delete " + std::to_string(ids.size()) + " objects", [&](MDB_txn* txn) {
+    for (const ObjectId& id : ids) {
+      MDB_val key = KeyOf(id);
+      int rc = mdb_del(txn, dbi_, &key, nullptr);
+      if (rc != 0 && rc != MDB_NOTFOUND) return rc;
+    }
+    return 0;
+  });
+}
+
+Status LmdbBackend::ForEach(
+    const std::function<Status(const ObjectId& id, uint64_t stored_bytes)>& fn) {
+  std::optional<ObjectId> last;
+  for (;;) {
+    std::vector<std::pair<ObjectId, uint64_t>> slice;
+    slice.reserve(kForEachSlice);
+    {
+      ReadTxn txn(this);
+      MVC_RETURN_IF_ERROR(txn.Begin());
+      MDB_cursor* cursor = nullptr;
+      int rc = mdb_cursor_open(txn.get(), dbi_, &cursor);
+      if (rc != 0) return LmdbError(rc, "open cursor");
+      MDB_val key, value;
+      if (last.has_value()) {
+        key = KeyOf(*last);
+        rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);
+        // Resume after the last id seen (it may have been deleted meanwhile).
+        if (rc == 0 && key.mv_size == kKeyBytes &&
+            std::memcmp(key.mv_data, last->data(), kKeyBytes) == 0) {
+          rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT);
+        }
+      } else {
+        rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST);
+      }
+      while (rc == 0 && slice.size() < kForEachSlice) {
+        if (key.mv_size != kKeyBytes) {
+          mdb_cursor_close(cursor);
+          return Status::Corruption("object store " + dir_ + ": key of " +
+                                    std::to_string(key.mv_size) + " bytes (expected 32)");
+        }
+        slice.emplace_back(ObjectId::FromBytes(static_cast<const uint8_t*>(key.mv_data)),
+                           value.mv_size);
+        rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT);
+      }
+      mdb_cursor_close(cursor);
+      if (rc != 0 && rc != MDB_NOTFOUND) return LmdbError(rc, "iterate");
+    }
+    for (const auto& [id, stored_bytes] : slice) MVC_RETURN_IF_ERROR(fn(id, stored_bytes));
+    if (slice.size() < kForEachSlice) return Status::Ok();
+    last = slice.back().first;
+  }
+}
+
+Result<uint64_t> LmdbBackend::DiskBytes() {
+  uint64_t total = 0;
+  for (const char* name : {"/data.mdb", "/lock.mdb"}) {
+    std::string path = dir_ + name;
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, "stat " + path);
+    total += static_cast<uint64_t>(st.st_blocks) * 512;  // allocated, not apparent, size
+  }
+  return total;
+}
+
+}  // namespace mvc
