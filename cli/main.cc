@@ -1,5 +1,7 @@
 // mvc: version control for neural-network weights. Parses the command line and runs
 // one command; the only place a Status becomes a message on stderr and an exit code.
+#include <malloc.h>
+
 #include <cstdio>
 #include <iostream>
 
@@ -8,6 +10,10 @@
 
 int main(int argc, char** argv) {
   using namespace mvc::cli;
+  // Chunk buffers are a few MiB each: keep them on mmap so freed ones go back to the
+  // system at once (glibc's adaptive threshold would otherwise park them in arenas and
+  // make peak memory depend on how many passed through).
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   CLI::App app{"mvc: git-like version control for neural-network weights"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mvc 0.1.0"));

@@ -1,5 +1,8 @@
 #include "objectstore/lmdb_backend.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <lmdb.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +16,19 @@
 
 namespace mvc {
 namespace {
+
+// Large values live on their own overflow pages of the read-only map. Once copied out
+// they are not needed: dropping the pages from this process keeps resident memory
+// flat however much of the store a checkout reads (the kernel keeps them cached).
+// Only whole pages strictly inside the value are dropped; neighbours are untouched.
+void ReleaseMappedPages(const uint8_t* data, size_t size) {
+  constexpr size_t kMinBytes = size_t{1} << 20;
+  if (size < kMinBytes) return;
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + size) & ~(page - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
 
 // Ids are the keys; anything else in the database is corruption.
 constexpr size_t kKeyBytes = ObjectId::kSize;
@@ -242,7 +258,9 @@ Result<Bytes> LmdbBackend::Get(const ObjectId& id) {
   if (rc == MDB_NOTFOUND) return Status::NotFound("not found");
   if (rc != 0) return LmdbError(rc, "read");
   const auto* data = static_cast<const uint8_t*>(value.mv_data);
-  return Bytes(data, data + value.mv_size);
+  Bytes out(data, data + value.mv_size);
+  ReleaseMappedPages(data, value.mv_size);
+  return out;
 }
 
 Status LmdbBackend::Write(const std::vector<std::pair<ObjectId, Bytes>>& puts) {
