@@ -50,6 +50,7 @@ done
 
 if [[ -z "$MVC_BIN" ]]; then MVC_BIN="$ROOT/build/cli/mvc"; fi
 if [[ ! -x "$MVC_BIN" ]]; then
+  [[ $CHECK -eq 1 ]] && die "--check needs the mvc binary, not found at $MVC_BIN"
   echo "bench/run.sh: note: mvc binary not found at $MVC_BIN; its rows will read n/a" >&2
   MVC_BIN=""
 fi
