@@ -53,7 +53,8 @@ struct Row {
 };
 
 // Encodes and decodes every chunk, repeating until at least 0.3 s have passed.
-Row Measure(const std::string& name, const std::vector<Chunk>& chunks, std::optional<CodecId> codec) {
+Row Measure(const std::string& name, const std::vector<Chunk>& chunks, std::optional<CodecId> codec,
+            bool exhaustive = false) {
   Row row{name};
   std::vector<Bytes> frames(chunks.size());
   std::vector<mvc::ObjectId> base_ids(chunks.size());
@@ -66,6 +67,7 @@ Row Measure(const std::string& name, const std::vector<Chunk>& chunks, std::opti
       std::optional<CodecId> use = codec;
       if (use == CodecId::kFloatFields && !mvc::GetDtypeInfo(c.dtype).is_float) use = CodecId::kBytePlanesZstd;
       o.force_codec = use;
+      o.exhaustive = exhaustive;
       mvc::ChunkBase base{base_ids[i], c.base ? *c.base : ByteView()};
       auto r = mvc::EncodeChunk(c.dtype, c.raw, c.base ? &base : nullptr, o);
       if (!r.ok()) { std::fprintf(stderr, "%s: %s\n", name.c_str(), r.status().ToString().c_str()); std::exit(1); }
@@ -115,12 +117,12 @@ Row MeasureZstd(ByteView file) {
 }
 
 void Print(const Row& r) {
-  std::printf("  %-26s %8.2f%%  %9.0f  %9.0f\n", r.name.c_str(), 100.0 * r.encoded / r.raw,
+  std::printf("  %-28s %8.3f%%  %9.0f  %9.0f\n", r.name.c_str(), 100.0 * r.encoded / r.raw,
               r.raw / 1e6 / r.enc_s, r.raw / 1e6 / r.dec_s);
 }
 
 void Header(const std::string& title, double raw_bytes) {
-  std::printf("%s  (%.2f MB of tensors)\n  %-26s %9s  %9s  %9s\n", title.c_str(), raw_bytes / 1e6,
+  std::printf("%s  (%.2f MB of tensors)\n  %-28s %9s  %9s  %9s\n", title.c_str(), raw_bytes / 1e6,
               "codec", "size", "enc MB/s", "dec MB/s");
 }
 
@@ -159,6 +161,7 @@ void BenchFile(const std::string& path) {
   Print(Measure("byte-planes-zstd", chunks, CodecId::kBytePlanesZstd));
   Print(Measure("float-fields", chunks, CodecId::kFloatFields));
   Print(Measure("auto", chunks, std::nullopt));
+  Print(Measure("auto exhaustive", chunks, std::nullopt, true));
 }
 
 // --tensors FILE: per tensor, the frame bytes of each non-delta codec (no timing).
@@ -204,10 +207,10 @@ void BenchPair(const std::string& base_path, const std::string& new_path) {
   Header(new_path + " against " + base_path, raw);
   std::printf("  (%zu chunks paired, %zu without a base: encoded by the automatic choice in every row)\n",
               with_base.size(), without.size());
-  auto combine = [&](const std::string& name, std::optional<CodecId> c) {
-    Row a = Measure(name, with_base, c);
+  auto combine = [&](const std::string& name, std::optional<CodecId> c, bool exhaustive = false) {
+    Row a = Measure(name, with_base, c, exhaustive);
     if (!without.empty()) {
-      Row o = Measure(name, without, std::nullopt);
+      Row o = Measure(name, without, std::nullopt, exhaustive);
       a.encoded += o.encoded; a.raw += o.raw; a.enc_s += o.enc_s; a.dec_s += o.dec_s;
     }
     Print(a);
@@ -224,6 +227,7 @@ void BenchPair(const std::string& base_path, const std::string& new_path) {
   }
   Print(nb);
   combine("auto with base", std::nullopt);
+  combine("auto with base exhaustive", std::nullopt, true);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 #include "codec/chunk_codec.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "codec/float_fields.h"
+#include "codec/internal/codec_estimate.h"
 #include "codec/internal/plane_container.h"
 #include "codec/ordered_delta.h"
 #include "core/chunking.h"
@@ -87,6 +89,36 @@ Result<Bytes> EncodeWith(CodecId codec, Dtype dtype, ByteView raw, const ChunkBa
   }
 }
 
+// Chunks below this size try every candidate: estimating would cost about as much.
+constexpr size_t kEstimateFromBytes = 64 * 1024;
+// Candidates whose estimate is within this fraction of the best one are encoded too.
+constexpr double kEstimateMargin = 0.01;
+
+struct Candidate {
+  CodecId codec;
+  double estimate;
+};
+
+// The candidates worth encoding, best estimate first (codec_internal/codec_estimate.h).
+std::vector<Candidate> EstimateCandidates(Dtype dtype, ByteView raw, const ChunkBase* base,
+                                          int zstd_level) {
+  const codec_internal::ChunkSample sample =
+      codec_internal::SampleChunk(dtype, raw, base ? base->raw : ByteView());
+  std::vector<Candidate> all;
+  all.push_back({CodecId::kBytePlanesZstd, codec_internal::EstimateBytePlanesZstd(sample, zstd_level)});
+  if (GetDtypeInfo(dtype).is_float) {
+    all.push_back({CodecId::kFloatFields, codec_internal::EstimateFloatFields(sample)});
+  }
+  if (base) all.push_back({CodecId::kOrderedDeltaEntropy, codec_internal::EstimateOrderedDelta(sample)});
+  std::sort(all.begin(), all.end(),
+            [](const Candidate& a, const Candidate& b) { return a.estimate < b.estimate; });
+  std::vector<Candidate> chosen;
+  for (const Candidate& c : all) {
+    if (c.estimate <= all[0].estimate * (1 + kEstimateMargin)) chosen.push_back(c);
+  }
+  return chosen;
+}
+
 }  // namespace
 
 std::string_view CodecName(CodecId codec) {
@@ -127,17 +159,26 @@ Result<Bytes> EncodeChunk(Dtype dtype, ByteView raw, const ChunkBase* base,
     return EncodeWith(c, dtype, raw, usable_base, options);
   }
 
-  MVC_ASSIGN_OR_RETURN(Bytes best, EncodeWith(CodecId::kRaw, dtype, raw, nullptr, options));
-  if (raw.empty()) return best;
-  auto consider = [&](CodecId c) -> Status {
-    MVC_ASSIGN_OR_RETURN(Bytes frame, EncodeWith(c, dtype, raw, usable_base, options));
-    if (frame.size() < best.size()) best = std::move(frame);
-    return Status::Ok();
-  };
-  MVC_RETURN_IF_ERROR(consider(CodecId::kBytePlanesZstd));
-  if (GetDtypeInfo(dtype).is_float) MVC_RETURN_IF_ERROR(consider(CodecId::kFloatFields));
-  // Codec 6 may use every plane mode of codec 2, so it is never larger.
-  if (usable_base) MVC_RETURN_IF_ERROR(consider(CodecId::kOrderedDeltaEntropy));
+  if (raw.empty()) return EncodeWith(CodecId::kRaw, dtype, raw, nullptr, options);
+  // Codec 6 may use every plane mode of codec 2, so it is never larger: 2 is no candidate.
+  std::vector<Candidate> candidates;
+  const bool is_float = GetDtypeInfo(dtype).is_float;
+  const int num_candidates = 1 + is_float + (usable_base != nullptr);
+  if (options.exhaustive || raw.size() < kEstimateFromBytes || num_candidates == 1) {
+    candidates.push_back({CodecId::kBytePlanesZstd, 0});
+    if (is_float) candidates.push_back({CodecId::kFloatFields, 0});
+    if (usable_base) candidates.push_back({CodecId::kOrderedDeltaEntropy, 0});
+  } else {
+    candidates = EstimateCandidates(dtype, raw, usable_base, options.zstd_level);
+  }
+  Bytes best;
+  for (const Candidate& c : candidates) {
+    MVC_ASSIGN_OR_RETURN(Bytes frame, EncodeWith(c.codec, dtype, raw, usable_base, options));
+    if (best.empty() || frame.size() < best.size()) best = std::move(frame);
+  }
+  if (best.size() >= kChunkFrameHeaderBytes + raw.size()) {
+    return EncodeWith(CodecId::kRaw, dtype, raw, nullptr, options);
+  }
   return best;
 }
 

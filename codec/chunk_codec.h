@@ -1,9 +1,10 @@
 // codec/chunk_codec.h: encode and decode one chunk frame, the body of a chunk object.
 //
 // This is the codec module's one entry point (docs/format.md, "Chunk frame"). A chunk
-// is at most kChunkBytes of a tensor's raw bytes; EncodeChunk tries every codec it is
-// allowed to (with a base chunk: the deltas too) and keeps the smallest frame, kRaw
-// when nothing beats raw. Pure functions: no I/O, no state, safe from any thread.
+// is at most kChunkBytes of a tensor's raw bytes; EncodeChunk estimates the size of
+// every codec it is allowed to use (with a base chunk: the delta too) on a sample,
+// encodes the predicted winner and keeps the smallest frame, kRaw when nothing beats
+// raw. Pure functions: no I/O, no state, safe from any thread.
 // The caller verifies the SHA-256 of the decoded raw bytes (a corrupt frame may decode
 // to wrong bytes; it never reads or writes out of bounds).
 //
@@ -33,6 +34,10 @@ struct EncodeOptions {
   // When set, only this codec (and kRaw as the fallback for empty chunks) is tried:
   // for tests and benchmarks. A delta codec without a base is kInvalidArgument.
   std::optional<CodecId> force_codec;
+  // When false (the default), chunks of 64 KiB and more encode only the candidate that
+  // cheap estimates on a sample predict to be smallest (and any within 1% of it);
+  // true encodes every candidate: for benchmarks that check the estimates.
+  bool exhaustive = false;
 };
 
 // A base chunk for delta codecs: the id of its chunk object (stored in the frame) and
@@ -43,9 +48,10 @@ struct ChunkBase {
 };
 
 // Encodes `raw` (one chunk of a tensor of `dtype`) into a chunk frame. Without
-// force_codec it tries kRaw, kBytePlanesZstd, kFloatFields (float dtypes) and, with a
-// base and allow_delta, kOrderedDeltaEntropy (a superset of kOrderedDeltaZstd's
-// plane modes), and returns the smallest frame.
+// force_codec the candidates are kBytePlanesZstd, kFloatFields (float dtypes) and,
+// with a base and allow_delta, kOrderedDeltaEntropy (a superset of kOrderedDeltaZstd's
+// plane modes); it returns the smallest frame it encoded, kRaw when none beats raw.
+// Which candidates it encodes: see EncodeOptions::exhaustive.
 // REQUIRES nothing of the inputs; checks them:
 // Errors: kInvalidArgument when raw.size() > kChunkBytes, is not a multiple of the
 // dtype's width, or base->raw.size() != raw.size(); kInternal when zstd fails.
