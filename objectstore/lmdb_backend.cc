@@ -5,6 +5,7 @@
 
 #include <lmdb.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -161,6 +162,15 @@ LmdbBackend::~LmdbBackend() {
 Status LmdbBackend::LmdbError(int rc, std::string_view what) const {
   std::string message = "object store " + dir_ + ": " + std::string(what) + ": " + mdb_strerror(rc);
   if (rc == ENOSPC || rc == EDQUOT) return Status::NoSpace(std::move(message));
+  // LMDB turns a short pwrite (how a full filesystem answers a large write) into
+  // EIO; say so when the store's filesystem is (nearly) out of space.
+  struct statvfs fs;
+  if (rc == EIO && ::statvfs(dir_.c_str(), &fs) == 0) {
+    uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (free_bytes < (uint64_t{16} << 20)) {
+      return Status::NoSpace(message + " (no space left on device: " + std::to_string(free_bytes) + " bytes free)");
+    }
+  }
   return Status::IOError(std::move(message));
 }
 
