@@ -62,9 +62,9 @@ Result<Bytes> EncodeWith(CodecId codec, Dtype dtype, ByteView raw, const ChunkBa
                                        std::string(DtypeName(dtype)));
       }
       const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(dtype);
-      auto buf = codec_internal::NewScratch(n * specs.size());
+      uint8_t* buf = codec_internal::ThreadScratch(codec_internal::ScratchSlot::kFields, n * specs.size());
       std::vector<uint8_t*> planes(specs.size());
-      for (size_t k = 0; k < specs.size(); ++k) planes[k] = buf.get() + k * n;
+      for (size_t k = 0; k < specs.size(); ++k) planes[k] = buf + k * n;
       SplitFloatFields(dtype, raw.data(), n, planes.data());
       Bytes out = FrameHeader(codec, dtype, raw.size(), nullptr);
       MVC_RETURN_IF_ERROR(EncodePlaneSet(std::vector<const uint8_t*>(planes.begin(), planes.end()),
@@ -73,11 +73,11 @@ Result<Bytes> EncodeWith(CodecId codec, Dtype dtype, ByteView raw, const ChunkBa
     }
     case CodecId::kOrderedDeltaZstd:
     case CodecId::kOrderedDeltaEntropy: {
-      auto deltas = codec_internal::NewScratch(raw.size());
-      OrderedDeltaForward(dtype, raw.data(), base->raw.data(), n, deltas.get());
+      uint8_t* deltas = codec_internal::ThreadScratch(codec_internal::ScratchSlot::kDeltas, raw.size());
+      OrderedDeltaForward(dtype, raw.data(), base->raw.data(), n, deltas);
       Bytes out = FrameHeader(codec, dtype, raw.size(), &base->id);
       MVC_RETURN_IF_ERROR(EncodePlanes(
-          deltas.get(), n, width,
+          deltas, n, width,
           PlaneOptions{options.zstd_level, true, codec == CodecId::kOrderedDeltaEntropy,
                        codec == CodecId::kOrderedDeltaEntropy},
           &out));
@@ -278,9 +278,10 @@ Status DecodeChunk(const ChunkFrameView& frame, ByteView base_raw, std::span<uin
           .WithContext("byte-planes-zstd");
     case CodecId::kFloatFields: {
       const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(frame.dtype);
-      auto buf = codec_internal::NewScratch(n * specs.size());  // n is bounded by kChunkBytes via ParseChunkFrame
+      // n is bounded by kChunkBytes via ParseChunkFrame.
+      uint8_t* buf = codec_internal::ThreadScratch(codec_internal::ScratchSlot::kFields, n * specs.size());
       std::vector<uint8_t*> planes(specs.size());
-      for (size_t k = 0; k < specs.size(); ++k) planes[k] = buf.get() + k * n;
+      for (size_t k = 0; k < specs.size(); ++k) planes[k] = buf + k * n;
       MVC_RETURN_IF_ERROR_CTX(DecodePlaneSet(frame.payload, specs, n, kFloatFieldModes, planes),
                               "float-fields");
       MergeFloatFields(frame.dtype, planes.data(), n, out.data());

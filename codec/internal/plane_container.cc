@@ -18,6 +18,9 @@ namespace {
 struct CCtxDeleter { void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); } };
 struct DCtxDeleter { void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); } };
 
+// Planes of at least this many symbols estimate zstd on a sample before running it.
+constexpr size_t kZstdSampleFrom = 64 * 1024;
+
 bool AllEqual(const uint8_t* p, size_t n) {
   // Compare in 8-byte words against the broadcast first byte.
   uint64_t pattern = 0x0101010101010101ull * p[0];
@@ -40,10 +43,34 @@ bool AllBelow(const uint8_t* p, size_t n, int bits) {
 
 }  // namespace
 
+ZSTD_CCtx* ThreadCCtx() {
+  thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx(ZSTD_createCCtx());
+  return cctx.get();
+}
+
+ZSTD_DCtx* ThreadDCtx() {
+  thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx(ZSTD_createDCtx());
+  return dctx.get();
+}
+
+uint8_t* ThreadScratch(ScratchSlot slot, size_t bytes) {
+  struct Buffer {
+    std::unique_ptr<uint8_t[]> data;
+    size_t size = 0;
+  };
+  thread_local Buffer buffers[3];
+  Buffer& b = buffers[static_cast<int>(slot)];
+  if (b.size < bytes || !b.data) {
+    b.data = NewScratch(bytes);
+    b.size = bytes;
+  }
+  return b.data.get();
+}
+
 Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vector<PlaneSpec>& specs,
                       size_t n, const PlaneOptions& options, Bytes* out) {
-  std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx;
-  Bytes scratch;
+  ZSTD_CCtx* cctx = nullptr;
+  thread_local Bytes scratch;
   for (size_t k = 0; k < planes.size(); ++k) {
     const uint8_t* plane = planes[k];
     if (n > 0 && AllEqual(plane, n)) {
@@ -53,18 +80,6 @@ Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vect
     }
     size_t best = n;  // raw costs n bytes after the mode byte
     PlaneMode mode = PlaneMode::kRaw;
-    size_t zsize = 0;
-    if (options.allow_zstd && n > 0) {
-      if (!cctx) {
-        cctx.reset(ZSTD_createCCtx());
-        if (!cctx) return Status::Internal("zstd: cannot create a compression context");
-        scratch.resize(ZSTD_compressBound(n));
-      }
-      zsize = ZSTD_compressCCtx(cctx.get(), scratch.data(), scratch.size(), plane, n,
-                                options.zstd_level);
-      if (ZSTD_isError(zsize)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(zsize));
-      if (zsize + 4 < best) { best = zsize + 4; mode = PlaneMode::kZstd; }
-    }
     EntropyPlan plan;
     if (options.allow_entropy && n > 0) {
       const PlaneSpec& s = specs[k];
@@ -77,6 +92,32 @@ Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vect
     if (options.allow_rans && n > 0 && specs[k].context < 0) {
       rans = PlanRansStream(plane, n);
       if (rans.encoded_bytes + 4 < best) { best = rans.encoded_bytes + 4; mode = PlaneMode::kRans; }
+    }
+    size_t zsize = 0;
+    if (options.allow_zstd && n > 0) {
+      if (!cctx) {
+        cctx = ThreadCCtx();
+        if (!cctx) return Status::Internal("zstd: cannot create a compression context");
+        scratch.resize(ZSTD_compressBound(n));
+      }
+      // With an entropy coder beside it, zstd only wins on planes with repeats; a
+      // sample (an eighth of the plane, 16 runs) shows those at an eighth of the cost.
+      bool try_zstd = true;
+      if (mode != PlaneMode::kRaw && n >= kZstdSampleFrom) {
+        const size_t run = n / 8 / 16;
+        thread_local Bytes sample;
+        sample.resize(16 * run);
+        for (size_t r = 0; r < 16; ++r) std::memcpy(sample.data() + r * run, plane + (n - run) * r / 15, run);
+        size_t zs = ZSTD_compressCCtx(cctx, scratch.data(), scratch.size(), sample.data(), sample.size(),
+                                      options.zstd_level);
+        if (ZSTD_isError(zs)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(zs));
+        try_zstd = double(zs) * double(n) / double(sample.size()) < 1.05 * double(best);
+      }
+      if (try_zstd) {
+        zsize = ZSTD_compressCCtx(cctx, scratch.data(), scratch.size(), plane, n, options.zstd_level);
+        if (ZSTD_isError(zsize)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(zsize));
+        if (zsize + 4 < best) { best = zsize + 4; mode = PlaneMode::kZstd; }
+      }
     }
     out->push_back(static_cast<uint8_t>(mode));
     switch (mode) {
@@ -108,7 +149,7 @@ Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vect
 
 Status DecodePlaneSet(ByteView payload, const std::vector<PlaneSpec>& specs, size_t n,
                       const PlaneOptions& allowed, const std::vector<uint8_t*>& planes) {
-  std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx;
+  ZSTD_DCtx* dctx = nullptr;
   size_t pos = 0;
   for (size_t k = 0; k < specs.size(); ++k) {
     std::string where = "plane " + std::to_string(k);
@@ -157,10 +198,10 @@ Status DecodePlaneSet(ByteView payload, const std::vector<PlaneSpec>& specs, siz
           continue;  // entropy-decoded symbols are in range by construction
         }
         if (!dctx) {
-          dctx.reset(ZSTD_createDCtx());
+          dctx = ThreadDCtx();
           if (!dctx) return Status::Internal("zstd: cannot create a decompression context");
         }
-        size_t d = ZSTD_decompressDCtx(dctx.get(), plane, n, body.data(), body.size());
+        size_t d = ZSTD_decompressDCtx(dctx, plane, n, body.data(), body.size());
         if (ZSTD_isError(d)) return Status::Corruption(where + ": zstd: " + ZSTD_getErrorName(d));
         if (d != n) {
           return Status::Corruption(where + ": zstd frame holds " + std::to_string(d) +
@@ -185,10 +226,10 @@ Status DecodePlaneSet(ByteView payload, const std::vector<PlaneSpec>& specs, siz
 
 Status EncodePlanes(const uint8_t* elems, size_t n, size_t width, const PlaneOptions& options,
                     Bytes* out) {
-  auto buf = codec_internal::NewScratch(n * width);
-  if (n) SplitBytePlanes(elems, n, width, buf.get());
+  uint8_t* buf = ThreadScratch(ScratchSlot::kPlanes, n * width);
+  if (n) SplitBytePlanes(elems, n, width, buf);
   std::vector<const uint8_t*> planes(width);
-  for (size_t k = 0; k < width; ++k) planes[k] = buf.get() + k * n;
+  for (size_t k = 0; k < width; ++k) planes[k] = buf + k * n;
   return EncodePlaneSet(planes, std::vector<PlaneSpec>(width), n, options, out);
 }
 
@@ -196,11 +237,11 @@ Status DecodePlanes(ByteView payload, size_t n, size_t width, const PlaneOptions
                     uint8_t* out) {
   // Decoded into a scratch buffer of exactly n * width bytes (the caller has bounded
   // that by the frame's raw_size), then merged.
-  auto buf = codec_internal::NewScratch(n * width);
+  uint8_t* buf = ThreadScratch(ScratchSlot::kPlanes, n * width);
   std::vector<uint8_t*> planes(width);
-  for (size_t k = 0; k < width; ++k) planes[k] = buf.get() + k * n;
+  for (size_t k = 0; k < width; ++k) planes[k] = buf + k * n;
   MVC_RETURN_IF_ERROR(DecodePlaneSet(payload, std::vector<PlaneSpec>(width), n, allowed, planes));
-  if (n) MergeBytePlanes(buf.get(), n, width, out);
+  if (n) MergeBytePlanes(buf, n, width, out);
   return Status::Ok();
 }
 

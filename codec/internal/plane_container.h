@@ -11,6 +11,8 @@
 #ifndef MVC_CODEC_INTERNAL_PLANE_CONTAINER_H_
 #define MVC_CODEC_INTERNAL_PLANE_CONTAINER_H_
 
+#include <zstd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,6 +28,19 @@ namespace mvc::codec_internal {
 inline std::unique_ptr<uint8_t[]> NewScratch(size_t bytes) {
   return std::unique_ptr<uint8_t[]>(new uint8_t[bytes > 0 ? bytes : 1]);
 }
+
+// Per-thread chunk-sized buffers, reused from chunk to chunk: a fresh 4 MiB buffer is
+// page-faulted in for every chunk otherwise. A slot's buffer stays valid until the
+// next ThreadScratch call for the same slot on the same thread, so nested users take
+// different slots. A thread keeps what it grew (a few chunk sizes) until it exits.
+enum class ScratchSlot { kPlanes = 0, kFields = 1, kDeltas = 2 };
+uint8_t* ThreadScratch(ScratchSlot slot, size_t bytes);
+
+// This thread's zstd contexts, created on first use and kept for the thread's life
+// (creating one per chunk costs ~10% of decoding a file of small tensors); nullptr
+// when zstd cannot allocate one.
+ZSTD_CCtx* ThreadCCtx();
+ZSTD_DCtx* ThreadDCtx();
 
 struct PlaneOptions {
   int zstd_level = 3;
