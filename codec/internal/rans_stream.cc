@@ -57,9 +57,34 @@ RansPlan PlanRansStream(const uint8_t* sym, size_t n) {
 }
 
 void WriteRansStream(const RansPlan& plan, const uint8_t* sym, size_t n, Bytes* out) {
-  uint32_t start[256];
+  // Per symbol: x_max, and the division x / f done as a multiply by a reciprocal
+  // (ryg_rans's exact method for x < 2^31): q = ((x * rcp) >> 32) >> shift, then
+  // x' = x + bias + q * (4096 - f) = (x / f) * 4096 + x % f + start.
+  struct EncSym {
+    uint32_t x_max, rcp, bias;
+    uint16_t cmpl, shift;
+  };
+  EncSym enc[256];
   uint32_t c = 0;
-  for (int s = 0; s < 256; ++s) { start[s] = c; c += plan.freq[s]; PutFixed16(out, plan.freq[s]); }
+  for (int s = 0; s < 256; ++s) {
+    const uint32_t f = plan.freq[s];
+    EncSym& e = enc[s];
+    e.x_max = ((kRansL >> kRansScaleBits) << 8) * f;
+    e.cmpl = static_cast<uint16_t>(kScale - f);
+    if (f < 2) {
+      e.rcp = ~0u;
+      e.shift = 0;
+      e.bias = c + kScale - 1;
+    } else {
+      uint32_t shift = 0;
+      while (f > (1u << shift)) ++shift;
+      e.rcp = static_cast<uint32_t>(((uint64_t{1} << (shift + 31)) + f - 1) / f);
+      e.shift = static_cast<uint16_t>(shift - 1);
+      e.bias = c;
+    }
+    c += f;
+    PutFixed16(out, plan.freq[s]);
+  }
   PutFixed32(out, kEntropyBlockSymbols);
   const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
   const size_t table_pos = out->size();
@@ -79,10 +104,10 @@ void WriteRansStream(const RansPlan& plan, const uint8_t* sym, size_t n, Bytes* 
       uint8_t* p = end;
       uint32_t x = kRansL;
       for (size_t i = hi; i-- > lo;) {
-        const uint32_t f = plan.freq[sym[i]];
-        const uint32_t x_max = ((kRansL >> kRansScaleBits) << 8) * f;
-        while (x >= x_max) { *--p = static_cast<uint8_t>(x); x >>= 8; }
-        x = ((x / f) << kRansScaleBits) + (x % f) + start[sym[i]];
+        const EncSym& e = enc[sym[i]];
+        while (x >= e.x_max) { *--p = static_cast<uint8_t>(x); x >>= 8; }
+        const uint32_t q = static_cast<uint32_t>((uint64_t{x} * e.rcp) >> 32) >> e.shift;
+        x = x + e.bias + q * e.cmpl;
       }
       p -= 4;
       EncodeFixed32(p, x);
