@@ -22,8 +22,6 @@ using codec_internal::LoadFloat;
 using codec_internal::PlaneOptions;
 using codec_internal::StoreRounded;
 
-constexpr CodecId kGridDeltaCodecTmp = static_cast<CodecId>(5);   // TODO: CodecId::kAlignedGridDelta
-constexpr CodecId kGridAnchorCodecTmp = static_cast<CodecId>(7);  // TODO: CodecId::kAlignedGridAnchor
 
 // docs/format.md, "Codecs 5 and 7": 4-byte payload header, then byte planes.
 constexpr size_t kGridHeaderBytes = 4;
@@ -101,7 +99,8 @@ Result<LossyChunk> EncodeGrid(Dtype dtype, ByteView raw, const GridSpec& grid,
                                      " is not finite (store the tensor losslessly)");
     }
     // + 0.0 turns -0 into +0: code 0 carries no sign, so the decoder writes +0.
-    const double c = std::nearbyint(std::ldexp(x, -grid.scale_exponent)) + 0.0;
+    const double y = std::ldexp(x, -grid.scale_exponent);
+    const double c = (std::fabs(y) < 0x1p51 ? codec_internal::RoundHalfEven(y) : y) + 0.0;
     if (std::fabs(c) > max_code_d) {
       return Status::InvalidArgument(LeaveGrid(i, "has a code beyond +-" + std::to_string(max_code)));
     }
@@ -136,7 +135,7 @@ Result<LossyChunk> EncodeGrid(Dtype dtype, ByteView raw, const GridSpec& grid,
     result.max_abs_error = std::max(result.max_abs_error, err);
   }
   result.frame = codec_internal::LossyFrameHeader(
-      base_id ? kGridDeltaCodecTmp : kGridAnchorCodecTmp, dtype, raw.size(), base_id);
+      base_id ? CodecId::kAlignedGridDelta : CodecId::kAlignedGridAnchor, dtype, raw.size(), base_id);
   result.frame.push_back(static_cast<uint8_t>(grid.bits));
   result.frame.push_back(0);
   PutFixed16(&result.frame, static_cast<uint16_t>(static_cast<int16_t>(grid.scale_exponent)));
@@ -211,7 +210,7 @@ GridSpec ChooseGrid(Dtype dtype, double max_abs, int bits) {
     m = dtype == Dtype::kF32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
   }
   if (m == 0) m = 1e-30;
-  // lossy_bounds.py's step, 2 * max / (2^bits - 1): values may double and stay on the grid.
+  // lossy_bounds.py's step, 2 * max / (2^bits - 1), rounded up to a power of two.
   const double ref = 2.0 * m / (2.0 * static_cast<double>(max_code) + 1.0);
   int s = std::ilogb(ref);
   if (std::ldexp(1.0, s) < ref) ++s;

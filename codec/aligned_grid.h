@@ -49,11 +49,12 @@ struct GridSpec {
 // pair is not supported.
 int64_t GridMaxCode(Dtype dtype, int bits);
 
-// The finest grid whose codes for values up to 2 * max_abs still fit: step =
-// the smallest power of two >= 2 * max_abs / (2 * GridMaxCode + 1), the step of
-// lossy_bounds.py rounded up to a power of two (so |x - x_hat| <= step / 2 is at most
-// twice that reference's bound). A zero max_abs is taken as 1e-30, a non-finite one as
-// the dtype's largest finite value; the step is at least the dtype's smallest subnormal.
+// The grid of lossy_bounds.py (step 2 * max_abs / (2 * GridMaxCode + 1): the anchor's
+// values span the whole signed code range) with its step rounded up to the next power of
+// two, so |x - x_hat| <= step / 2 is at most twice that reference's bound, and later
+// versions may grow by a factor of 1 to 2 (depending on max_abs) before their codes leave
+// the grid. A zero max_abs is taken as 1e-30, a non-finite one as the dtype's largest
+// finite value; the step is at least the dtype's smallest subnormal.
 // REQUIRES: PolicyApplies(aligned) for dtype, bits 16 or 32.
 GridSpec ChooseGrid(Dtype dtype, double max_abs, int bits);
 

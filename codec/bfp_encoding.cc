@@ -27,7 +27,6 @@ constexpr uint8_t kZeroGroup = 0;
 constexpr uint8_t kEscapedGroup = 255;
 constexpr int kMaxExponentSpan = 253;  // symbols 1..254
 constexpr size_t kBfpHeaderBytes = 12;
-constexpr CodecId kBfpCodecTmp = static_cast<CodecId>(4);  // TODO: CodecId::kBfp
 // Codes are nearly memoryless: Huffman or rANS per plane, zstd would only cost time.
 constexpr PlaneOptions kBfpPlaneModes{0, false, true, true};
 
@@ -106,6 +105,7 @@ Result<LossyChunk> EncodeBfpChunk(Dtype dtype, ByteView raw, int mantissa_bits) 
   size_t nonzero = 0;
   Bytes escaped;
   const double max_mag = std::ldexp(1.0, m) - 1;
+  const bool wide = dtype == Dtype::kF64;
   for (size_t g = 0; g < groups; ++g) {
     const size_t begin = g * kBfpGroupElems, end = begin + GroupSize(g, n);
     if (sym[g] == 1 && group_exp[g] < exp_base) sym[g] = kEscapedGroup;  // too far below
@@ -127,9 +127,13 @@ Result<LossyChunk> EncodeBfpChunk(Dtype dtype, ByteView raw, int mantissa_bits) 
     }
     sym[g] = static_cast<uint8_t>(group_exp[g] - exp_base + 1);
     const int k = group_exp[g] + 1 - m;
+    // Scaling by a power of two is exact; outside F64 it cannot leave the double range,
+    // so a multiplication does what ldexp does, faster.
+    const double down = wide ? 0 : std::ldexp(1.0, -k), up = wide ? 0 : std::ldexp(1.0, k);
     for (size_t i = begin; i < end; ++i) {
       const double x = LoadFloat(dtype, raw.data() + i * width);
-      double q = std::nearbyint(std::ldexp(x, -k));  // exact scaling, ties to even
+      // |x| < 2^(k+M): the scaled value is below 2^M <= 2^23.
+      double q = codec_internal::RoundHalfEven(wide ? std::ldexp(x, -k) : x * down);
       q = std::clamp(q, -max_mag, max_mag);
       const uint32_t mag = static_cast<uint32_t>(std::fabs(q));
       if (mag == 0) q = 0;  // +0: a zero code carries no sign (round(-0.3) is -0)
@@ -139,7 +143,7 @@ Result<LossyChunk> EncodeBfpChunk(Dtype dtype, ByteView raw, int mantissa_bits) 
         if (q < 0) signs.back() |= static_cast<uint8_t>(1u << (nonzero & 7));
         ++nonzero;
       }
-      const double xh = StoreRounded(dtype, std::ldexp(q, k),
+      const double xh = StoreRounded(dtype, wide ? std::ldexp(q, k) : q * up,
                                      result.reconstructed.data() + i * width);
       const double err = std::fabs(x - xh);
       result.sum_sq_error += err * err;
@@ -150,7 +154,7 @@ Result<LossyChunk> EncodeBfpChunk(Dtype dtype, ByteView raw, int mantissa_bits) 
 
   // Frame: header, then the four sections.
   Bytes& out = result.frame;
-  out = codec_internal::LossyFrameHeader(kBfpCodecTmp, dtype, raw.size(), nullptr);
+  out = codec_internal::LossyFrameHeader(CodecId::kBfp, dtype, raw.size(), nullptr);
   const size_t payload_at = out.size();
   out.push_back(static_cast<uint8_t>(m));
   out.push_back(0);
@@ -251,6 +255,7 @@ Status DecodeBfpPayload(Dtype dtype, ByteView payload, std::span<uint8_t> out) {
   if ((nonzero & 7) != 0 && (tail[sign_bytes - 1] >> (nonzero & 7)) != 0) {
     return Status::Corruption("bfp: sign padding bits are not zero");
   }
+  const bool wide = dtype == Dtype::kF64;
   const uint8_t* signs = tail.data();
   const uint8_t* esc = tail.data() + sign_bytes;
   size_t ci = 0, si = 0;
@@ -266,6 +271,7 @@ Status DecodeBfpPayload(Dtype dtype, ByteView payload, std::span<uint8_t> out) {
       continue;
     }
     const int k = exp_base + sym[g] - 1 + 1 - m;
+    const double up = wide ? 0 : std::ldexp(1.0, k);  // as in the encoder
     for (size_t i = begin; i < end; ++i, ++ci) {
       uint32_t mag = 0;
       for (size_t j = 0; j < specs.size(); ++j) mag |= static_cast<uint32_t>(planes[j][ci]) << (8 * j);
@@ -274,7 +280,7 @@ Status DecodeBfpPayload(Dtype dtype, ByteView payload, std::span<uint8_t> out) {
         if ((signs[si >> 3] >> (si & 7)) & 1) q = -q;
         ++si;
       }
-      StoreRounded(dtype, std::ldexp(q, k), out.data() + i * width);
+      StoreRounded(dtype, wide ? std::ldexp(q, k) : q * up, out.data() + i * width);
     }
   }
   return Status::Ok();

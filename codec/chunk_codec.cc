@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string>
 
+#include "codec/aligned_grid.h"
+#include "codec/bfp_encoding.h"
 #include "codec/float_fields.h"
 #include "codec/internal/codec_estimate.h"
 #include "codec/internal/plane_container.h"
@@ -23,7 +25,16 @@ using codec_internal::EncodePlanes;
 using codec_internal::PlaneOptions;
 
 bool IsDelta(CodecId c) {
-  return c == CodecId::kOrderedDeltaZstd || c == CodecId::kOrderedDeltaEntropy;
+  return c == CodecId::kOrderedDeltaZstd || c == CodecId::kOrderedDeltaEntropy ||
+         c == CodecId::kAlignedGridDelta;
+}
+
+// docs/format.md, "Near-lossless codecs": the dtypes each may carry.
+bool LossyCodecTakes(CodecId c, Dtype d) {
+  const bool wide = d == Dtype::kF32 || d == Dtype::kF64;
+  if (c == CodecId::kBfp) return wide || d == Dtype::kF16 || d == Dtype::kBF16;
+  if (c == CodecId::kAlignedGridDelta || c == CodecId::kAlignedGridAnchor) return wide;
+  return true;
 }
 
 // docs/format.md, "Codec 3": field planes are raw, constant or entropy coded.
@@ -128,6 +139,9 @@ std::string_view CodecName(CodecId codec) {
     case CodecId::kOrderedDeltaZstd: return "ordered-delta-zstd";
     case CodecId::kFloatFields: return "float-fields";
     case CodecId::kOrderedDeltaEntropy: return "ordered-delta-entropy";
+    case CodecId::kBfp: return "bfp";
+    case CodecId::kAlignedGridDelta: return "aligned-grid-delta";
+    case CodecId::kAlignedGridAnchor: return "aligned-grid-anchor";
     default: return "unknown";
   }
 }
@@ -200,6 +214,9 @@ Result<ChunkFrameView> ParseChunkFrame(ByteView frame) {
     case CodecId::kOrderedDeltaEntropy:
       break;
     case CodecId::kFloatFields:
+    case CodecId::kBfp:
+    case CodecId::kAlignedGridDelta:
+    case CodecId::kAlignedGridAnchor:
       break;
     default:
       return Status::Corruption("chunk frame: unknown codec id " + std::to_string(frame[1]));
@@ -226,6 +243,10 @@ Result<ChunkFrameView> ParseChunkFrame(ByteView frame) {
   if (view.codec == CodecId::kFloatFields && !GetDtypeInfo(view.dtype).is_float) {
     return Status::Corruption("chunk frame: codec float-fields with non-float dtype " +
                               std::string(DtypeName(view.dtype)));
+  }
+  if (!LossyCodecTakes(view.codec, view.dtype)) {
+    return Status::Corruption("chunk frame: codec " + std::string(CodecName(view.codec)) +
+                              " with dtype " + std::string(DtypeName(view.dtype)));
   }
   size_t pos = kChunkFrameHeaderBytes;
   const bool has_base = flags & kChunkFlagHasBase;
@@ -295,6 +316,14 @@ Status DecodeChunk(const ChunkFrameView& frame, ByteView base_raw, std::span<uin
       OrderedDeltaInverse(frame.dtype, out.data(), base_raw.data(), n, out.data());
       return Status::Ok();
     }
+    // Near-lossless codecs (codec/bfp_encoding.h, codec/aligned_grid.h): their
+    // messages already name the codec.
+    case CodecId::kBfp:
+      return DecodeBfpPayload(frame.dtype, frame.payload, out);
+    case CodecId::kAlignedGridAnchor:
+      return DecodeGridAnchorPayload(frame.dtype, frame.payload, out);
+    case CodecId::kAlignedGridDelta:
+      return DecodeGridDeltaPayload(frame.dtype, frame.payload, base_raw, out);
     default:
       return Status::Corruption("chunk frame: unknown codec id " +
                                 std::to_string(static_cast<int>(frame.codec)));

@@ -45,13 +45,17 @@ enum class CodecId : uint8_t {
   // "Codec 3: FloatFields": sign+exponent and mantissa streams, entropy coded with the
   // mantissa's high bits in the context of the exponent, in independent blocks.
   kFloatFields = 3,
-  // Reserved: block floating point (near-lossless), not yet defined.
-  kBfpReserved = 4,
-  // Reserved: aligned-grid delta (near-lossless, anchored grid), not yet defined.
-  kAlignedGridDeltaReserved = 5,
+  // "Codec 4: Bfp" (near-lossless, opt-in; codec/bfp_encoding.h): block floating
+  // point, one exponent per 32 elements, entropy-coded codes. No base.
+  kBfp = 4,
+  // "Codecs 5 and 7: AlignedGrid" (near-lossless, opt-in; codec/aligned_grid.h):
+  // differences of grid codes against the base chunk's codes.
+  kAlignedGridDelta = 5,
   // "Codec 6: OrderedDeltaEntropy": as codec 2, with planes that may also use the
   // Huffman coder of codec 3 or order-0 rANS.
   kOrderedDeltaEntropy = 6,
+  // "Codecs 5 and 7: AlignedGrid": the grid codes of a chain's anchor. No base.
+  kAlignedGridAnchor = 7,
 };
 
 // The stable display name of a codec id ("byte-planes-zstd"); "unknown" otherwise.

@@ -83,6 +83,16 @@ inline double StoreRounded(Dtype d, double v, uint8_t* p) {
     std::memcpy(p, &f, 4);
     return f;
   }
+  if (d == Dtype::kBF16) {
+    // Fast path: v already a BF16 value (the usual case: codes fit the significand).
+    const float f = static_cast<float>(v);
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    if ((bits & 0xFFFF) == 0 && static_cast<double>(f) == v) {
+      EncodeFixed16(p, static_cast<uint16_t>(bits >> 16));
+      return f;
+    }
+  }
   const int prec = FloatPrecision(d);
   double r = v;
   if (v != 0) {
@@ -117,6 +127,14 @@ inline double StoreRounded(Dtype d, double v, uint8_t* p) {
   }
   EncodeFixed16(p, h);
   return r;
+}
+
+// Rounds y to an integer, ties to even (std::nearbyint in the default rounding mode),
+// without a libm call: adding and subtracting 1.5 * 2^52 leaves no fraction bits.
+// REQUIRES: |y| < 2^51 (callers bound their codes far below).
+inline double RoundHalfEven(double y) {
+  constexpr double kShift = 6755399441055744.0;  // 1.5 * 2^52
+  return (y + kShift) - kShift;  // not folded: that is no identity in IEEE arithmetic
 }
 
 // The 12- or 44-byte chunk frame header (docs/format.md, "Chunk frame").

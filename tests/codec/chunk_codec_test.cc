@@ -167,7 +167,7 @@ TEST_CASE("ParseChunkFrame rejects bad versions, codecs, dtypes, flags and sizes
   CHECK(s.message() == "chunk frame version 2 (this build reads 1)");
   s = parse_error([](Bytes& f) { f[1] = 99; });
   CHECK(s.message() == "chunk frame: unknown codec id 99");
-  s = parse_error([](Bytes& f) { f[1] = static_cast<uint8_t>(CodecId::kBfpReserved); });
+  s = parse_error([](Bytes& f) { f[1] = static_cast<uint8_t>(CodecId::kAlignedGridDelta); });
   CHECK(s.code() == StatusCode::kCorruption);
   s = parse_error([](Bytes& f) { f[2] = 0; });
   CHECK(s.message() == "chunk frame: unknown dtype code 0");
