@@ -36,6 +36,8 @@ void AddLsTensors(CLI::App&, Action&);
 void AddConfig(CLI::App&, Action&);
 void AddRevParse(CLI::App&, Action&);
 void AddCatObject(CLI::App&, Action&);
+void AddDiff(CLI::App&, Action&);
+void AddMergeBase(CLI::App&, Action&);
 
 inline constexpr Command kCommands[] = {
     {"init", false, "Create an empty repository in the current directory", AddInit},
@@ -50,6 +52,8 @@ inline constexpr Command kCommands[] = {
     {"config", false, "Get or set a repository setting (user.name, user.email)", AddConfig},
     {"rev-parse", true, "Print the commit id a revision names", AddRevParse},
     {"cat-object", true, "Print a stored object's header, or its raw bytes", AddCatObject},
+    {"diff", false, "Compare two versions tensor by tensor and layer by layer", AddDiff},
+    {"merge-base", true, "Print the best common ancestor of two commits", AddMergeBase},
 };
 
 }  // namespace mvc::cli
