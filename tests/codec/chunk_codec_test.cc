@@ -341,5 +341,51 @@ TEST_CASE("Real fine-tune pairs round-trip exactly as ordered deltas") {
                       "run/step_000240.weights.bf16.safetensors", 1.0);
 }
 
+// The estimate-first choice (docs/drafts/codecspeed.md) must cost almost nothing in
+// size: within 0.2% of encoding every candidate, per file and per pair.
+TEST_CASE("The estimated automatic choice stays within 0.2% of the exhaustive choice on real files and pairs") {
+  auto total = [](const std::vector<testing::LocalTensor>& tensors,
+                  const std::vector<testing::LocalTensor>* bases, bool exhaustive) {
+    std::map<std::string, const testing::LocalTensor*> by_name;
+    if (bases) for (const auto& t : *bases) by_name[t.name] = &t;
+    size_t bytes = 0;
+    for (const testing::LocalTensor& t : tensors) {
+      auto it = by_name.find(t.name);
+      const bool paired = it != by_name.end() && it->second->dtype == t.dtype &&
+                          it->second->bytes.size() == t.bytes.size();
+      ChunkLayout layout = ChunkLayout::For(t.dtype, t.bytes.size());
+      for (uint64_t i = 0; i < layout.count(); ++i) {
+        ByteView chunk = ByteView(t.bytes).subspan(layout.offset(i), layout.size(i));
+        EncodeOptions o;
+        o.exhaustive = exhaustive;
+        if (paired) {
+          ByteView b = ByteView(it->second->bytes).subspan(layout.offset(i), layout.size(i));
+          ChunkBase base{FakeId(7), b};
+          bytes += EncodeOrDie(t.dtype, chunk, &base, o).size();
+        } else {
+          bytes += EncodeOrDie(t.dtype, chunk, nullptr, o).size();
+        }
+      }
+    }
+    return bytes;
+  };
+  for (const std::string& path : testing::AllSharedSafetensors()) {
+    CAPTURE(path);
+    auto tensors = testing::ReadLocalSafetensors(path);
+    const size_t estimated = total(tensors, nullptr, false), exhaustive = total(tensors, nullptr, true);
+    CHECK(double(estimated) <= 1.002 * double(exhaustive));
+  }
+  const std::pair<const char*, const char*> pairs[] = {
+      {"run/step_000180.weights.bf16.safetensors", "run/step_000240.weights.bf16.safetensors"},
+      {"pairs/bert_tiny_sst2.safetensors", "pairs/bert_tiny_emotion.safetensors"}};
+  for (const auto& [base_path, new_path] : pairs) {
+    CAPTURE(new_path);
+    auto bases = testing::ReadLocalSafetensors(testing::SharedDataPath(base_path));
+    auto tensors = testing::ReadLocalSafetensors(testing::SharedDataPath(new_path));
+    const size_t estimated = total(tensors, &bases, false), exhaustive = total(tensors, &bases, true);
+    CHECK(double(estimated) <= 1.002 * double(exhaustive));
+  }
+}
+
 }  // namespace
 }  // namespace mvc
