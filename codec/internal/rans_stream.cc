@@ -129,8 +129,14 @@ Status DecodeRansStream(ByteView in, size_t n, uint8_t* out) {
     sum += freq[s];
   }
   if (sum != kScale) return Status::Corruption("rANS stream: frequencies sum to " + std::to_string(sum) + ", not 4096");
-  std::vector<uint8_t> slot(kScale);
-  for (int s = 0; s < 256; ++s) std::memset(slot.data() + start[s], s, freq[s]);
+  // One load per symbol: slot v holds the symbol s (bits 0-7), Freq[s] - 1 (bits
+  // 8-19) and v - Start[s] (bits 20-31); the sum check bounds every Freq by 4096.
+  std::vector<uint32_t> slot(kScale);
+  for (int s = 0; s < 256; ++s) {
+    for (uint32_t v = start[s]; v < start[s] + freq[s]; ++v) {
+      slot[v] = uint32_t(s) | ((uint32_t{freq[s]} - 1) << 8) | ((v - start[s]) << 20);
+    }
+  }
   size_t pos = 512;
   const uint32_t bsz = DecodeFixed32(in.data() + pos);
   pos += 4;
@@ -176,12 +182,11 @@ Status DecodeRansStream(ByteView in, size_t n, uint8_t* out) {
       cnt[j] = first + std::min(m, (j + 1) * q) - lo[j];
     }
     auto step = [&](int j, size_t i) {
-      const uint32_t v = x[j] & (kScale - 1);
-      const uint8_t s = slot[v];
-      uint32_t y = freq[s] * (x[j] >> kRansScaleBits) + v - start[s];
+      const uint32_t e = slot[x[j] & (kScale - 1)];
+      uint32_t y = (((e >> 8) & (kScale - 1)) + 1) * (x[j] >> kRansScaleBits) + (e >> 20);
       while (y < kRansL) y = (y << 8) | r[j].Next();
       x[j] = y;
-      out[i] = s;
+      out[i] = static_cast<uint8_t>(e);
     };
     // A step reads at most 2 bytes (states stay >= 2^11 before renormalizing), so
     // rounds of room/2 steps need no bounds checks.
@@ -192,12 +197,11 @@ Status DecodeRansStream(ByteView in, size_t n, uint8_t* out) {
       if (steps == 0) break;
       uint32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
       const uint8_t *p0 = r[0].p, *p1 = r[1].p, *p2 = r[2].p, *p3 = r[3].p;
-      const uint8_t* sl = slot.data();
+      const uint32_t* sl = slot.data();
 #define MVC_RANS_STEP_(xx, pp, j)                                              \
   do {                                                                         \
-    const uint32_t v_ = xx & (kScale - 1);                                     \
-    const uint8_t s_ = sl[v_];                                                 \
-    xx = freq[s_] * (xx >> kRansScaleBits) + v_ - start[s_];                   \
+    const uint32_t e_ = sl[xx & (kScale - 1)];                                 \
+    xx = (((e_ >> 8) & (kScale - 1)) + 1) * (xx >> kRansScaleBits) + (e_ >> 20); \
     /* At most two bytes; branch-free (renormalization is unpredictable). */   \
     {                                                                          \
       const uint32_t n1_ = xx < kRansL;                                        \
@@ -207,7 +211,7 @@ Status DecodeRansStream(ByteView in, size_t n, uint8_t* out) {
       xx = n2_ ? (xx << 8) | pp[0] : xx;                                       \
       pp += n2_;                                                               \
     }                                                                          \
-    out[lo[j] + i + k] = s_;                                                   \
+    out[lo[j] + i + k] = static_cast<uint8_t>(e_);                             \
   } while (0)
       for (size_t k = 0; k < steps; ++k) {
         MVC_RANS_STEP_(x0, p0, 0); MVC_RANS_STEP_(x1, p1, 1);
