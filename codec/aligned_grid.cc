@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "codec/format.h"
+#include "codec/internal/frame_header.h"
 #include "codec/internal/lossy_float.h"
 #include "codec/internal/plane_container.h"
 #include "core/chunking.h"
@@ -134,7 +135,7 @@ Result<LossyChunk> EncodeGrid(Dtype dtype, ByteView raw, const GridSpec& grid,
     result.sum_sq_reference += x * x;
     result.max_abs_error = std::max(result.max_abs_error, err);
   }
-  result.frame = codec_internal::LossyFrameHeader(
+  result.frame = codec_internal::ChunkFrameHeader(
       base_id ? CodecId::kAlignedGridDelta : CodecId::kAlignedGridAnchor, dtype, raw.size(), base_id);
   result.frame.push_back(static_cast<uint8_t>(grid.bits));
   result.frame.push_back(0);

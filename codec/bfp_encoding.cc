@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "codec/format.h"
+#include "codec/internal/frame_header.h"
 #include "codec/internal/lossy_float.h"
 #include "codec/internal/plane_container.h"
 #include "core/chunking.h"
@@ -154,7 +155,7 @@ Result<LossyChunk> EncodeBfpChunk(Dtype dtype, ByteView raw, int mantissa_bits) 
 
   // Frame: header, then the four sections.
   Bytes& out = result.frame;
-  out = codec_internal::LossyFrameHeader(CodecId::kBfp, dtype, raw.size(), nullptr);
+  out = codec_internal::ChunkFrameHeader(CodecId::kBfp, dtype, raw.size(), nullptr);
   const size_t payload_at = out.size();
   out.push_back(static_cast<uint8_t>(m));
   out.push_back(0);

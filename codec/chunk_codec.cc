@@ -9,6 +9,7 @@
 #include "codec/bfp_encoding.h"
 #include "codec/float_fields.h"
 #include "codec/internal/codec_estimate.h"
+#include "codec/internal/frame_header.h"
 #include "codec/internal/plane_container.h"
 #include "codec/ordered_delta.h"
 #include "core/chunking.h"
@@ -41,15 +42,7 @@ bool LossyCodecTakes(CodecId c, Dtype d) {
 constexpr PlaneOptions kFloatFieldModes{0, false, true};
 
 Bytes FrameHeader(CodecId codec, Dtype dtype, uint64_t raw_size, const ObjectId* base_id) {
-  Bytes out;
-  out.reserve(kChunkFrameHeaderBytes + kChunkFrameBaseIdBytes + raw_size / 2);
-  out.push_back(kChunkFrameVersion);
-  out.push_back(static_cast<uint8_t>(codec));
-  out.push_back(static_cast<uint8_t>(dtype));
-  out.push_back(base_id ? kChunkFlagHasBase : 0);
-  PutFixed64(&out, raw_size);
-  if (base_id) PutBytes(&out, base_id->data(), ObjectId::kSize);
-  return out;
+  return codec_internal::ChunkFrameHeader(codec, dtype, raw_size, base_id);
 }
 
 Result<Bytes> EncodeWith(CodecId codec, Dtype dtype, ByteView raw, const ChunkBase* base,

@@ -14,11 +14,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "codec/format.h"
-#include "core/bytes.h"
 #include "core/dtype.h"
 #include "core/endian_coding.h"
-#include "core/object_id.h"
 
 namespace mvc::codec_internal {
 
@@ -135,20 +132,6 @@ inline double StoreRounded(Dtype d, double v, uint8_t* p) {
 inline double RoundHalfEven(double y) {
   constexpr double kShift = 6755399441055744.0;  // 1.5 * 2^52
   return (y + kShift) - kShift;  // not folded: that is no identity in IEEE arithmetic
-}
-
-// The 12- or 44-byte chunk frame header (docs/format.md, "Chunk frame").
-inline Bytes LossyFrameHeader(CodecId codec, Dtype dtype, uint64_t raw_size,
-                              const ObjectId* base_id) {
-  Bytes out;
-  out.reserve(kChunkFrameHeaderBytes + kChunkFrameBaseIdBytes + raw_size / 4);
-  out.push_back(kChunkFrameVersion);
-  out.push_back(static_cast<uint8_t>(codec));
-  out.push_back(static_cast<uint8_t>(dtype));
-  out.push_back(base_id ? kChunkFlagHasBase : 0);
-  PutFixed64(&out, raw_size);
-  if (base_id) PutBytes(&out, base_id->data(), ObjectId::kSize);
-  return out;
 }
 
 }  // namespace mvc::codec_internal
