@@ -1,9 +1,7 @@
 #include "objectstore/lmdb_backend.h"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <lmdb.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -14,6 +12,8 @@
 #include <optional>
 #include <set>
 #include <utility>
+
+#include "core/endian_coding.h"
 
 namespace mvc {
 namespace {
@@ -36,6 +36,32 @@ constexpr size_t kKeyBytes = ObjectId::kSize;
 // ForEach reads keys in slices so that no read transaction (and no map lock) is
 // held while the caller's function runs.
 constexpr size_t kForEachSlice = 1024;
+
+// Small objects written in one batch share one LMDB value (a pack), so they do not
+// each round up to whole overflow pages (docs/format.md, "LMDB layout"). The objects
+// DB then holds a pointer: 00 'P' u64 pack, u32 offset, u32 length.
+constexpr size_t kPackMaxObjectBytes = 256 << 10;
+constexpr size_t kPointerBytes = 18;
+
+struct PackPointer {
+  uint64_t pack;
+  uint32_t offset;
+  uint32_t length;
+};
+
+bool IsPointer(const MDB_val& v) {
+  const auto* p = static_cast<const uint8_t*>(v.mv_data);
+  return v.mv_size == kPointerBytes && p[0] == 0 && p[1] == 'P';
+}
+
+PackPointer DecodePointer(const MDB_val& v) {
+  const auto* p = static_cast<const uint8_t*>(v.mv_data);
+  return {DecodeFixed64(p + 2), DecodeFixed32(p + 10), DecodeFixed32(p + 14)};
+}
+
+MDB_val PackKey(const uint64_t& pack) {
+  return MDB_val{sizeof(pack), const_cast<uint64_t*>(&pack)};
+}
 
 MDB_val KeyOf(const ObjectId& id) {
   return MDB_val{kKeyBytes, const_cast<uint8_t*>(id.data())};
@@ -125,6 +151,7 @@ Result<std::unique_ptr<LmdbBackend>> LmdbBackend::Open(const std::string& dir,
   int rc = mdb_env_create(&env);
   if (rc != 0) return fail(rc, "create LMDB environment for");
   if ((rc = mdb_env_set_maxreaders(env, options.max_readers)) != 0 ||
+      (rc = mdb_env_set_maxdbs(env, 4)) != 0 ||
       (rc = mdb_env_set_mapsize(env, options.initial_map_bytes)) != 0) {
     return fail(rc, "configure object store");
   }
@@ -134,25 +161,26 @@ Result<std::unique_ptr<LmdbBackend>> LmdbBackend::Open(const std::string& dir,
   rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0644);
   if (rc != 0) return fail(rc, "open object store");
 
-  // The unnamed database always exists; its handle is valid once this commits.
+  // Three named databases (created on first open); handles are valid once this commits.
   MDB_txn* txn = nullptr;
-  MDB_dbi dbi = 0;
-  if ((rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn)) != 0) {
-    return fail(rc, "open object store");
-  }
-  if ((rc = mdb_dbi_open(txn, nullptr, 0, &dbi)) != 0) {
+  MDB_dbi dbi = 0, packs_dbi = 0, packrefs_dbi = 0;
+  if ((rc = mdb_txn_begin(env, nullptr, 0, &txn)) != 0) return fail(rc, "open object store");
+  if ((rc = mdb_dbi_open(txn, "objects", MDB_CREATE, &dbi)) != 0 ||
+      (rc = mdb_dbi_open(txn, "packs", MDB_CREATE | MDB_INTEGERKEY, &packs_dbi)) != 0 ||
+      (rc = mdb_dbi_open(txn, "packrefs", MDB_CREATE | MDB_INTEGERKEY, &packrefs_dbi)) != 0) {
     mdb_txn_abort(txn);
     return fail(rc, "open object store");
   }
   if ((rc = mdb_txn_commit(txn)) != 0) return fail(rc, "open object store");
 
   return std::unique_ptr<LmdbBackend>(
-      new LmdbBackend(dir, env, dbi, options, st.st_dev, st.st_ino));
+      new LmdbBackend(dir, env, dbi, packs_dbi, packrefs_dbi, options, st.st_dev, st.st_ino));
 }
 
-LmdbBackend::LmdbBackend(std::string dir, MDB_env* env, unsigned dbi,
-                         const LmdbOptions& options, dev_t dev, ino_t ino)
-    : dir_(std::move(dir)), env_(env), dbi_(dbi), options_(options), dev_(dev), ino_(ino) {}
+LmdbBackend::LmdbBackend(std::string dir, MDB_env* env, unsigned dbi, unsigned packs_dbi,
+                         unsigned packrefs_dbi, const LmdbOptions& options, dev_t dev, ino_t ino)
+    : dir_(std::move(dir)), env_(env), dbi_(dbi), packs_dbi_(packs_dbi), packrefs_dbi_(packrefs_dbi),
+      options_(options), dev_(dev), ino_(ino) {}
 
 LmdbBackend::~LmdbBackend() {
   mdb_env_close(env_);
@@ -267,6 +295,17 @@ Result<Bytes> LmdbBackend::Get(const ObjectId& id) {
   int rc = mdb_get(txn.get(), dbi_, &key, &value);
   if (rc == MDB_NOTFOUND) return Status::NotFound("not found");
   if (rc != 0) return LmdbError(rc, "read");
+  if (IsPointer(value)) {
+    PackPointer ptr = DecodePointer(value);
+    MDB_val pack_key = PackKey(ptr.pack), pack;
+    rc = mdb_get(txn.get(), packs_dbi_, &pack_key, &pack);
+    if (rc == MDB_NOTFOUND || (rc == 0 && uint64_t{ptr.offset} + ptr.length > pack.mv_size)) {
+      return Status::Corruption("object store " + dir_ + ": object points outside pack " + std::to_string(ptr.pack));
+    }
+    if (rc != 0) return LmdbError(rc, "read pack");
+    const auto* base = static_cast<const uint8_t*>(pack.mv_data) + ptr.offset;
+    return Bytes(base, base + ptr.length);
+  }
   const auto* data = static_cast<const uint8_t*>(value.mv_data);
   Bytes out(data, data + value.mv_size);
   ReleaseMappedPages(data, value.mv_size);
@@ -276,15 +315,55 @@ Result<Bytes> LmdbBackend::Get(const ObjectId& id) {
 Status LmdbBackend::Write(const std::vector<std::pair<ObjectId, Bytes>>& puts) {
   if (puts.empty()) return Status::Ok();
   return RunWrite("write " + std::to_string(puts.size()) + " objects", [&](MDB_txn* txn) {
-    for (const auto& [id, stored] : puts) {
-      MDB_val key = KeyOf(id);
-      MDB_val value{stored.size(), const_cast<uint8_t*>(stored.data())};
+    std::vector<const std::pair<ObjectId, Bytes>*> small;
+    std::set<ObjectId> seen;
+    for (const auto& put : puts) {
+      const auto& [id, stored] = put;
+      MDB_val key = KeyOf(id), existing;
       // Ids are content hashes: an existing value is the same bytes, keep it and
       // save the copy-on-write of its pages.
-      int rc = mdb_put(txn, dbi_, &key, &value, MDB_NOOVERWRITE);
-      if (rc != 0 && rc != MDB_KEYEXIST) return rc;
+      int rc = mdb_get(txn, dbi_, &key, &existing);
+      if (rc == 0 || !seen.insert(id).second) continue;
+      if (rc != MDB_NOTFOUND) return rc;
+      if (stored.size() < kPackMaxObjectBytes) {
+        small.push_back(&put);
+        continue;
+      }
+      MDB_val value{stored.size(), const_cast<uint8_t*>(stored.data())};
+      if ((rc = mdb_put(txn, dbi_, &key, &value, 0)) != 0) return rc;
     }
-    return 0;
+    if (small.empty()) return 0;
+    // One pack for this batch's small objects, numbered after the last one.
+    uint64_t pack = 1;
+    MDB_cursor* cursor = nullptr;
+    int rc = mdb_cursor_open(txn, packs_dbi_, &cursor);
+    if (rc != 0) return rc;
+    MDB_val last_key, last_value;
+    rc = mdb_cursor_get(cursor, &last_key, &last_value, MDB_LAST);
+    mdb_cursor_close(cursor);
+    if (rc == 0) {
+      uint64_t last_pack;
+      std::memcpy(&last_pack, last_key.mv_data, sizeof(last_pack));
+      pack = last_pack + 1;
+    } else if (rc != MDB_NOTFOUND) {
+      return rc;
+    }
+    Bytes packed;
+    for (const auto* put : small) {
+      const Bytes& stored = put->second;
+      uint8_t pointer[kPointerBytes] = {0, 'P'};
+      EncodeFixed64(pointer + 2, pack);
+      EncodeFixed32(pointer + 10, static_cast<uint32_t>(packed.size()));
+      EncodeFixed32(pointer + 14, static_cast<uint32_t>(stored.size()));
+      packed.insert(packed.end(), stored.begin(), stored.end());
+      MDB_val key = KeyOf(put->first), value{kPointerBytes, pointer};
+      if ((rc = mdb_put(txn, dbi_, &key, &value, 0)) != 0) return rc;
+    }
+    MDB_val pack_key = PackKey(pack), pack_value{packed.size(), packed.data()};
+    if ((rc = mdb_put(txn, packs_dbi_, &pack_key, &pack_value, 0)) != 0) return rc;
+    uint64_t live = small.size();
+    MDB_val refs{sizeof(live), &live};
+    return mdb_put(txn, packrefs_dbi_, &pack_key, &refs, 0);
   });
 }
 
@@ -292,8 +371,28 @@ Status LmdbBackend::Delete(std::span<const ObjectId> ids) {
   if (ids.empty()) return Status::Ok();
   return RunWrite("delete " + std::to_string(ids.size()) + " objects", [&](MDB_txn* txn) {
     for (const ObjectId& id : ids) {
-      MDB_val key = KeyOf(id);
-      int rc = mdb_del(txn, dbi_, &key, nullptr);
+      MDB_val key = KeyOf(id), value;
+      int rc = mdb_get(txn, dbi_, &key, &value);
+      if (rc == MDB_NOTFOUND) continue;
+      if (rc != 0) return rc;
+      if (IsPointer(value)) {
+        // A pack goes when its last object goes.
+        uint64_t pack = DecodePointer(value).pack;
+        MDB_val pack_key = PackKey(pack), refs;
+        rc = mdb_get(txn, packrefs_dbi_, &pack_key, &refs);
+        if (rc != 0 && rc != MDB_NOTFOUND) return rc;
+        uint64_t live = 0;
+        if (rc == 0 && refs.mv_size == sizeof(live)) std::memcpy(&live, refs.mv_data, sizeof(live));
+        if (live <= 1) {
+          if ((rc = mdb_del(txn, packs_dbi_, &pack_key, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
+          if ((rc = mdb_del(txn, packrefs_dbi_, &pack_key, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
+        } else {
+          --live;
+          MDB_val updated{sizeof(live), &live};
+          if ((rc = mdb_put(txn, packrefs_dbi_, &pack_key, &updated, 0)) != 0) return rc;
+        }
+      }
+      rc = mdb_del(txn, dbi_, &key, nullptr);
       if (rc != 0 && rc != MDB_NOTFOUND) return rc;
     }
     return 0;
@@ -331,7 +430,7 @@ Status LmdbBackend::ForEach(
                                     std::to_string(key.mv_size) + " bytes (expected 32)");
         }
         slice.emplace_back(ObjectId::FromBytes(static_cast<const uint8_t*>(key.mv_data)),
-                           value.mv_size);
+                           IsPointer(value) ? DecodePointer(value).length : value.mv_size);
         rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT);
       }
       mdb_cursor_close(cursor);

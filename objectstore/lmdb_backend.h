@@ -82,7 +82,8 @@ class LmdbBackend final : public Backend {
 
  private:
   class ReadTxn;
-  LmdbBackend(std::string dir, MDB_env* env, unsigned dbi, const LmdbOptions& options,
+  LmdbBackend(std::string dir, MDB_env* env, unsigned dbi, unsigned packs_dbi, unsigned packrefs_dbi,
+              const LmdbOptions& options,
               dev_t dev, ino_t ino);
 
   Status BeginRead(std::shared_lock<std::shared_mutex>& map_lock, MDB_txn** txn);
@@ -95,7 +96,9 @@ class LmdbBackend final : public Backend {
 
   const std::string dir_;
   MDB_env* const env_;
-  const unsigned dbi_;
+  const unsigned dbi_;           // "objects": id -> stored bytes, or a pointer into a pack
+  const unsigned packs_dbi_;     // "packs": pack number -> concatenated small objects
+  const unsigned packrefs_dbi_;  // "packrefs": pack number -> u64 count of live pointers
   const LmdbOptions options_;
   const dev_t dev_;
   const ino_t ino_;

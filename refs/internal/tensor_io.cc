@@ -240,6 +240,7 @@ Result<FileManifest> StoreSafetensorsFile(Repository& repo, const std::string& p
   }
   EncodeOptions encode_options;
   encode_options.allow_delta = options.allow_delta;
+  ObjectStore::WriteBatch batch;  // flushed at kWriteBatchBytes and at the end
   size_t window = WindowSize(pool);
   MVC_RETURN_IF_ERROR(ForEachWindow(
       pool, pending.size(), window,
@@ -265,7 +266,6 @@ Result<FileManifest> StoreSafetensorsFile(Repository& repo, const std::string& p
         return Status::Ok();
       },
       [&](size_t begin, size_t end) -> Status {
-        ObjectStore::WriteBatch batch;
         for (size_t i = begin; i < end; ++i) {
           const Pending& p = pending[i];
           const Bytes& frame = frames[i - begin];
@@ -278,7 +278,10 @@ Result<FileManifest> StoreSafetensorsFile(Repository& repo, const std::string& p
           encoded_raw += view->raw_size;
           stats->chunks_written++;
         }
-        MVC_RETURN_IF_ERROR_CTX(store.Write(std::move(batch)), "writing objects for " + path);
+        if (batch.bytes() >= kWriteBatchBytes) {
+          MVC_RETURN_IF_ERROR_CTX(store.Write(std::move(batch)), "writing objects for " + path);
+          batch = ObjectStore::WriteBatch();
+        }
         for (size_t i = begin; i < end; ++i) Bytes().swap(frames[i - begin]);
         const TensorEntry& first = layout.tensors[pending[begin].tensor];
         const TensorEntry& last = layout.tensors[pending[end - 1].tensor];
@@ -287,13 +290,13 @@ Result<FileManifest> StoreSafetensorsFile(Repository& repo, const std::string& p
         return Status::Ok();
       }));
 
-  // Tensor records go last: a present record promises its chunks are present.
-  ObjectStore::WriteBatch records;
+  // Tensor records go after their chunks (here, in the same or a later transaction):
+  // a present record promises its chunks are present.
   for (size_t t = 0; t < layout.tensors.size(); ++t) {
     if (!needs_record[t]) continue;
     ManifestTensor& m = manifest.tensors[t];
     std::string record = hashes.records[t].Serialize();
-    records.Put(m.id, ObjectKind::kTensor, AsBytes(record));
+    batch.Put(m.id, ObjectKind::kTensor, AsBytes(record));
     stored[t] += record.size();
     if (codecs[t].empty()) {
       m.encoding = "dedup";  // every chunk was stored already
@@ -309,7 +312,7 @@ Result<FileManifest> StoreSafetensorsFile(Repository& repo, const std::string& p
     m.stored_bytes = stored[t];
     stats->stored_bytes += stored[t];
   }
-  if (records.size() > 0) MVC_RETURN_IF_ERROR_CTX(store.Write(std::move(records)), "writing tensors for " + path);
+  if (!batch.empty()) MVC_RETURN_IF_ERROR_CTX(store.Write(std::move(batch)), "writing objects for " + path);
   return manifest;
 }
 

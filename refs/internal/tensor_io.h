@@ -21,8 +21,9 @@ namespace mvc::internal {
 // Chunks decoded or encoded at once per worker thread: bounds peak memory to about
 // threads * kWindowPerThread * 3 * kChunkBytes.
 inline constexpr size_t kWindowPerThread = 2;
-// Bytes of encoded objects collected before one store transaction.
-inline constexpr uint64_t kWriteBatchBytes = uint64_t{64} << 20;
+// Bytes of encoded objects collected before one store transaction: few transactions
+// leave few copy-on-write pages behind in LMDB, and this bounds the memory they hold.
+inline constexpr uint64_t kWriteBatchBytes = uint64_t{16} << 20;
 
 struct FileHashes {
   SafetensorsLayout layout;
