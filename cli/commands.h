@@ -36,6 +36,11 @@ void AddLsTensors(CLI::App&, Action&);
 void AddConfig(CLI::App&, Action&);
 void AddRevParse(CLI::App&, Action&);
 void AddCatObject(CLI::App&, Action&);
+void AddFsck(CLI::App&, Action&);
+void AddGc(CLI::App&, Action&);
+void AddStats(CLI::App&, Action&);
+void AddCat(CLI::App&, Action&);
+void AddExport(CLI::App&, Action&);
 void AddDiff(CLI::App&, Action&);
 void AddMergeBase(CLI::App&, Action&);
 
@@ -52,6 +57,11 @@ inline constexpr Command kCommands[] = {
     {"config", false, "Get or set a repository setting (user.name, user.email)", AddConfig},
     {"rev-parse", true, "Print the commit id a revision names", AddRevParse},
     {"cat-object", true, "Print a stored object's header, or its raw bytes", AddCatObject},
+    {"fsck", false, "Verify every reachable object; name what is missing or corrupt", AddFsck},
+    {"gc", false, "Delete objects no ref or reflog can reach", AddGc},
+    {"stats", false, "Logical and physical size, dedup and codec breakdown", AddStats},
+    {"cat", false, "Print a tensor of a commit, or write it as .npy", AddCat},
+    {"export", false, "Write a commit's files into a directory (worktree untouched)", AddExport},
     {"diff", false, "Compare two versions tensor by tensor and layer by layer", AddDiff},
     {"merge-base", true, "Print the best common ancestor of two commits", AddMergeBase},
 };
