@@ -221,6 +221,21 @@ GridSpec ChooseGrid(Dtype dtype, double max_abs, int bits) {
   return grid;
 }
 
+Result<GridSpec> GridSpecOfFrame(CodecId codec, Dtype dtype, ByteView payload) {
+  if (codec != CodecId::kAlignedGridAnchor && codec != CodecId::kAlignedGridDelta) {
+    return Status::InvalidArgument("codec " + std::to_string(static_cast<int>(codec)) +
+                                   " is not an aligned-grid codec");
+  }
+  if (payload.size() < kGridHeaderBytes) {
+    return Status::Corruption("aligned grid: payload of " + std::to_string(payload.size()) +
+                              " bytes, shorter than its 4-byte header");
+  }
+  GridSpec grid{payload[0], static_cast<int16_t>(DecodeFixed16(payload.data() + 2))};
+  Status s = CheckGrid(dtype, grid);
+  if (!s.ok()) return Status::Corruption(s.message());
+  return grid;
+}
+
 Result<LossyChunk> EncodeGridAnchorChunk(Dtype dtype, ByteView raw, const GridSpec& grid) {
   return EncodeGrid(dtype, raw, grid, nullptr, {});
 }

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <span>
 
+#include "codec/format.h"
 #include "codec/lossy_policy.h"
 #include "core/bytes.h"
 #include "core/dtype.h"
@@ -73,6 +74,12 @@ Result<LossyChunk> EncodeGridAnchorChunk(Dtype dtype, ByteView raw, const GridSp
 // does not fit its word (the caller re-anchors).
 Result<LossyChunk> EncodeGridDeltaChunk(Dtype dtype, ByteView raw, const GridSpec& grid,
                                         const ObjectId& base_id, ByteView base_reconstructed);
+
+// The grid an aligned-grid frame (codec 5 or 7) was written on: how a commit finds the
+// chain's grid from the base chunk's stored frame.
+// Errors: kInvalidArgument when the frame is another codec; kCorruption when its
+// payload header is short or names no valid grid for its dtype.
+Result<GridSpec> GridSpecOfFrame(CodecId codec, Dtype dtype, ByteView payload);
 
 // Decode the payloads (the frame's bytes after its header) into `out`. DecodeChunk
 // calls these for codecs 7 and 5.

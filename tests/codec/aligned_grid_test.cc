@@ -169,6 +169,13 @@ TEST_CASE("A 50-version aligned chain decodes every version exactly as its direc
       anchor_bytes += direct.frame.size();
     }
     CHECK(reanchors <= 2);
+    // The chain's grid can be read back from any of its frames.
+    Result<ChunkFrameView> view = ParseChunkFrame(anchor.frame);
+    REQUIRE(view.ok());
+    Result<GridSpec> read = GridSpecOfFrame(view->codec, view->dtype, view->payload);
+    REQUIRE(read.ok());
+    CHECK(read->bits == g.bits);
+    CHECK(read->scale_exponent == g.scale_exponent);
     CHECK(delta_bytes < anchor_bytes);  // small noise: deltas are cheaper than anchors
   }
 }
