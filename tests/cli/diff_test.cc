@@ -21,6 +21,7 @@ void Mvc(const std::string& work, const std::vector<std::string>& args) {
 
 // A repository with the BERT-tiny SST-2 fine-tune committed, then the emotion one.
 void CommitBertPair(const std::string& work) {
+  fs::create_directories(work);
   Mvc(work, {"init"});
   CopyFile(SharedDataPath("pairs/bert_tiny_sst2.safetensors"), work + "/model.safetensors");
   Mvc(work, {"commit", "-m", "sst2"});
