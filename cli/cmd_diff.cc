@@ -85,7 +85,7 @@ std::string Pct(double fraction) {
   return buf;
 }
 
-std::string SummaryLine(const ModelDiff& d) {
+std::string SummaryLine(const ModelDiff& d, bool cost) {
   std::string s = std::to_string(d.tensors_changed) + " of " + std::to_string(d.tensors_compared) + " tensors changed";
   std::string detail;
   for (TensorChange c : {TensorChange::kChanged, TensorChange::kAdded, TensorChange::kRemoved,
@@ -98,16 +98,21 @@ std::string SummaryLine(const ModelDiff& d) {
     detail += std::to_string(n) + " " + name;
   }
   if (!detail.empty()) s += " (" + detail + ")";
-  s += ", mean relative L2 " + FormatMetric(d.mean_rel_l2) + ", a delta would cost " + HumanBytes(d.delta_bytes) +
-       " (" + Percent(d.delta_bytes, d.bytes_b) + " of " + HumanBytes(d.bytes_b) + ")";
+  s += ", mean relative L2 " + FormatMetric(d.mean_rel_l2);
+  if (cost) {
+    s += ", a delta would cost " + HumanBytes(d.delta_bytes) + " (" + Percent(d.delta_bytes, d.bytes_b) + " of " +
+         HumanBytes(d.bytes_b) + ")";
+  } else {
+    s += ", delta cost not measured (--no-cost)";
+  }
   return s;
 }
 
-void PrintHuman(const ModelDiff& d, size_t top, bool all) {
+void PrintHuman(const ModelDiff& d, size_t top, bool all, bool cost) {
   std::string b = d.commit_b ? d.commit_b->ShortHex(12) : "worktree";
   std::cout << "diff " << d.rev_a << " (" << d.commit_a.ShortHex(12) << ") -> " << d.rev_b;
   if (d.commit_b) std::cout << " (" << b << ")";
-  std::cout << "\n" << SummaryLine(d) << "\n";
+  std::cout << "\n" << SummaryLine(d, cost) << "\n";
   if (d.layers.empty()) return;
   size_t shown = all ? d.layers.size() : std::min(top, d.layers.size());
   std::string more;
@@ -203,7 +208,7 @@ void AddDiff(CLI::App& sub, Action& run) {
       if (args->json) {
         PrintJson(DiffJson(d));
       } else {
-        PrintHuman(d, args->top, args->all);
+        PrintHuman(d, args->top, args->all, !args->no_cost);
       }
       return Status::Ok();
     };
