@@ -12,6 +12,8 @@ void AddCommit(CLI::App& sub, Action& run) {
     bool allow_empty = false;
     bool no_delta = false;
     uint32_t max_depth = 8;
+    std::string policy = "lossless";
+    double max_rel_error = -1;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
@@ -19,6 +21,11 @@ void AddCommit(CLI::App& sub, Action& run) {
   sub.add_flag("--allow-empty", args->allow_empty, "Commit even if nothing changed");
   sub.add_flag("--no-delta", args->no_delta, "Store every new tensor fully (no delta against the parent)");
   sub.add_option("--max-delta-depth", args->max_depth, "Longest delta chain before a full copy (default 8)");
+  sub.add_option("--policy", args->policy,
+                 "lossless (default), or near-lossless for float tensors: bfp:M (block floating point, "
+                 "M mantissa bits, default 7), aligned:int16, aligned:int32");
+  sub.add_option("--max-rel-error", args->max_rel_error,
+                 "Near-lossless: per float tensor, the cheapest encoding whose relative L2 error is at most this");
   sub.add_flag("--json", args->json, "Machine-readable output");
   sub.callback([&run, args] {
     run = [args]() -> Status {
@@ -29,6 +36,8 @@ void AddCommit(CLI::App& sub, Action& run) {
       options.allow_empty = args->allow_empty;
       options.allow_delta = !args->no_delta;
       options.max_delta_depth = args->max_depth;
+      MVC_ASSIGN_OR_RETURN(options.policy, ParseLossyPolicy(args->policy));
+      if (args->max_rel_error >= 0) options.max_rel_error = args->max_rel_error;
       options.progress = progress.Callback();
       MVC_ASSIGN_OR_RETURN(CommitResult r, repo->Commit(options));
       if (args->json) {

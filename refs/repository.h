@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/lossy_policy.h"
 #include "core/result.h"
 #include "refs/git_id.h"
 #include "refs/history.h"
@@ -43,6 +44,12 @@ struct CommitOptions {
   std::optional<History::Signature> author;  // default: config user.name/user.email or env
   uint32_t max_delta_depth = 8;      // a tensor whose base chain is this deep is stored full
   bool allow_delta = true;           // consider aligned deltas against the parent's tensors
+  // Near-lossless, opt-in only: float tensors the policy applies to are stored as
+  // approximations (bfp:M, aligned:int16|int32) and the error reached is recorded.
+  LossyPolicy policy;                // default: lossless
+  // When set, each float tensor gets the cheapest encoding (lossless included) whose
+  // relative L2 error is at most this.
+  std::optional<double> max_rel_error;
   ProgressCallback progress;
 };
 

@@ -18,6 +18,7 @@
 #include "core/thread_pool.h"
 #include "objectstore/object_store.h"
 #include "refs/internal/file_util.h"
+#include "refs/internal/lossy_store.h"
 
 namespace mvc::internal {
 namespace {
@@ -169,6 +170,10 @@ Result<FileManifest> StoreSafetensorsFile(Repository& repo, const std::string& p
   manifest.header_bytes = layout.header_bytes;
   manifest.gaps = layout.gaps;
 
+  MVC_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
+  if (file.size() != layout.file_size) {
+    return Status::Conflict(path + ": file changed while committing");
+  }
   std::map<std::string, const ManifestTensor*> parent_by_name;
   if (parent) for (const ManifestTensor& t : parent->tensors) parent_by_name[t.name] = &t;
 
@@ -187,6 +192,14 @@ Result<FileManifest> StoreSafetensorsFile(Repository& repo, const std::string& p
     ManifestTensor m{e.name, e.dtype, e.shape, e.file_offset, e.num_bytes, hashes.tensor_ids[t]};
     auto parent_it = parent_by_name.find(e.name);
     const ManifestTensor* prev = parent_it == parent_by_name.end() ? nullptr : parent_it->second;
+    if (WantsLossy(options, e.dtype)) {
+      Result<std::optional<ManifestTensor>> lossy = StoreLossyTensor(repo, file, e, prev, options, stats);
+      if (!lossy.ok()) return lossy.status().WithContext(path + ": tensor '" + e.name + "'");
+      if (*lossy) {
+        manifest.tensors.push_back(std::move(**lossy));
+        continue;
+      }
+    }
     MVC_ASSIGN_OR_RETURN(bool have, store.Has(m.id));
     if (have) {
       // Dedup: the tensor is stored already. Keep what is known of its encoding; an
@@ -224,11 +237,7 @@ Result<FileManifest> StoreSafetensorsFile(Repository& repo, const std::string& p
     manifest.tensors.push_back(std::move(m));
   }
 
-  // Encode the missing chunks window by window; each window is one store transaction.
-  MVC_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
-  if (file.size() != layout.file_size) {
-    return Status::Conflict(path + ": file changed while committing");
-  }
+  // Encode the missing chunks window by window, writing in batches.
   std::vector<Bytes> frames(WindowSize(pool));
   std::vector<std::set<std::string>> codecs(layout.tensors.size());
   std::vector<bool> used_delta(layout.tensors.size(), false);
@@ -313,6 +322,14 @@ Result<FileManifest> StoreSafetensorsFile(Repository& repo, const std::string& p
     stats->stored_bytes += stored[t];
   }
   if (!batch.empty()) MVC_RETURN_IF_ERROR_CTX(store.Write(std::move(batch)), "writing objects for " + path);
+  // A lossy policy changed some tensors: the stored file is their reconstruction, and
+  // the worktree file it came from is remembered as the source.
+  std::vector<ObjectId> stored_ids;
+  for (const ManifestTensor& t : manifest.tensors) stored_ids.push_back(t.id);
+  if (stored_ids != hashes.tensor_ids) {
+    manifest.file_id = ComputeFileId(layout, stored_ids);
+    manifest.source_file_id = hashes.file_id;
+  }
   return manifest;
 }
 
