@@ -40,3 +40,30 @@ TEST_CASE("log of an empty repository says there are no commits") {
 
 }  // namespace
 }  // namespace mvc::testing
+
+namespace mvc::testing {
+namespace {
+
+TEST_CASE("log --graph --all draws a fine-tune branch joining at its branch point") {
+  TempDir dir;
+  std::string work = dir.path();
+  REQUIRE(RunMvc(work, {"init"}).exit_code == 0);
+  CopyFile(SharedDataPath("pairs/bert_tiny_sst2.safetensors"), work + "/model.safetensors");
+  REQUIRE(RunMvc(work, {"commit", "-m", "base"}).exit_code == 0);
+  WriteFileBytes(work + "/notes.txt", AsBytes("main\n"));
+  REQUIRE(RunMvc(work, {"commit", "-m", "main work"}).exit_code == 0);
+  REQUIRE(RunMvc(work, {"checkout", "-b", "emotion", "HEAD~1"}).exit_code == 0);
+  CopyFile(SharedDataPath("pairs/bert_tiny_emotion.safetensors"), work + "/model.safetensors");
+  REQUIRE(RunMvc(work, {"commit", "-m", "fine-tune"}).exit_code == 0);
+  RunResult r = RunMvc(work, {"log", "--graph", "--all"});
+  CHECK(r.exit_code == 0);
+  // Newest first; the two tips in two columns, joined above their common base.
+  size_t join = r.out.find("\n|/\n* ");
+  CHECK(join != std::string::npos);
+  CHECK(r.out.find("base") > join);
+  CHECK(r.out.find("(emotion) fine-tune") != std::string::npos);
+  CHECK(r.out.find("(main) main work") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace mvc::testing
