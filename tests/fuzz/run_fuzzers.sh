@@ -14,13 +14,14 @@ JOBS="${MVC_FUZZ_JOBS:-2}"
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(fuzz_safetensors fuzz_chunk_decode fuzz_manifest fuzz_tensor_record fuzz_revision)
 
+mkdir -p "$BUILD"
 # The whole library is instrumented for coverage (fuzzer-no-link) and sanitized; the
 # targets link libFuzzer's main (tests/fuzz/CMakeLists.txt).
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMVC_WITH_CUDA=OFF \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
-  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >"$BUILD.configure.log" 2>&1 \
-  || { cat "$BUILD.configure.log"; exit 2; }
-make -C "$BUILD" -j"$JOBS" "${TARGETS[@]}" fuzz_make_seeds >"$BUILD.build.log" 2>&1 || { tail -50 "$BUILD.build.log"; exit 2; }
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >"$BUILD/configure.log" 2>&1 \
+  || { cat "$BUILD/configure.log"; exit 2; }
+make -C "$BUILD" -j"$JOBS" "${TARGETS[@]}" fuzz_make_seeds >"$BUILD/build.log" 2>&1 || { tail -50 "$BUILD/build.log"; exit 2; }
 "$BUILD/tests/fuzz/fuzz_make_seeds" "$BUILD/fuzz-seeds" >/dev/null || exit 2
 
 status=0
