@@ -45,12 +45,18 @@ Result<CheckoutResult> Repository::Checkout(const std::string& revision, const C
     MVC_ASSIGN_OR_RETURN(std::optional<GitId> existing, history_->ReadRef("refs/heads/" + *options.new_branch));
     if (existing) return Status::Conflict("branch '" + *options.new_branch + "' already exists");
     branch = *options.new_branch;
+  } else if (revision == "HEAD" || revision == "@") {
+    branch = head.branch;  // as git: checking out HEAD stays on the branch
   } else if (History::ValidateBranchName(revision).ok()) {
     MVC_ASSIGN_OR_RETURN(std::optional<GitId> as_branch, history_->ReadRef("refs/heads/" + revision));
     if (as_branch) branch = revision;
   }
 
-  MVC_ASSIGN_OR_RETURN(internal::CommittedFiles current, internal::ReadCommittedFiles(*history_, head.commit));
+  Result<internal::CommittedFiles> current_or = internal::ReadCommittedFiles(*history_, head.commit);
+  // With --force an unreadable current commit (a corrupt tree or manifest) must not
+  // trap the user on it: treat it as empty, so every target file is written.
+  if (!current_or.ok() && !options.force) return current_or.status();
+  internal::CommittedFiles current = current_or.ok() ? std::move(*current_or) : internal::CommittedFiles();
   MVC_ASSIGN_OR_RETURN(internal::CommittedFiles wanted, internal::ReadCommittedFiles(*history_, target));
   MVC_ASSIGN_OR_RETURN(std::vector<internal::WorktreeFile> files, internal::ScanWorktree(worktree_));
   internal::StatCache cache = internal::StatCache::Load(mvc_dir_ + "/index");

@@ -158,3 +158,21 @@ TEST_CASE("checkout -b creates a branch, and files only in the old commit are re
 
 }  // namespace
 }  // namespace mvc::testing
+
+namespace mvc::testing {
+namespace {
+
+TEST_CASE("checkout HEAD stays on the branch") {
+  TempDir dir;
+  std::string work = dir.path();
+  CopyFile(SharedDataPath("models/llama2c_stories260K.safetensors"), work + "/m.safetensors");
+  REQUIRE(RunMvc(work, {"init"}).exit_code == 0);
+  REQUIRE(RunMvc(work, {"commit", "-m", "one"}).exit_code == 0);
+  RunResult r = RunMvc(work, {"checkout", "HEAD"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("Switched to branch 'main'") != std::string::npos);
+  CHECK(RunMvc(work, {"status"}).out.find("On branch main") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace mvc::testing
