@@ -374,7 +374,11 @@ Result<ModelDiff> DiffModels(Repository& repo, const std::string& rev_a, const s
   std::map<std::string, int> paths;
   for (const auto& [p, f] : side_a) paths[p] |= 1;
   for (const auto& [p, f] : side_b) paths[p] |= 2;
-  for (const auto& [path, where] : paths) {
+  for (const auto& path_and_sides : paths) {
+    // Named copies: a lambda may not capture a structured binding before C++20's
+    // P1091 (clang 14 rejects it).
+    const std::string& path = path_and_sides.first;
+    const int where = path_and_sides.second;
     static const SideFile kNone;
     const SideFile& fa = (where & 1) ? side_a.at(path) : kNone;
     const SideFile& fb = (where & 2) ? side_b.at(path) : kNone;
