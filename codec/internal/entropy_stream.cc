@@ -162,6 +162,13 @@ struct BitReader {
   bool Overran() const { return virtual_bytes * 8 > cnt; }
 };
 
+// Refills a reader can take without bounds checks: each needs 8 readable bytes and
+// advances at most 7.
+inline size_t SafeRefills(const BitReader& r) {
+  const size_t room = static_cast<size_t>(r.end - r.p);
+  return room < 8 ? 0 : (room - 8) / 7 + 1;
+}
+
 // The unchecked inner loop of the decoder; returns the steps done (each step decodes
 // four symbols of each of the four sub-streams). REQUIRES: `steps` refills of every
 // reader stay in bounds (see the caller).
@@ -202,6 +209,60 @@ size_t DecodeFast4(BitReader* r, const size_t* lo, size_t steps, const uint8_t* 
   r[0].cnt = c0; r[1].cnt = c1; r[2].cnt = c2; r[3].cnt = c3;
   r[0].p = p0; r[1].p = p1; r[2].p = p2; r[3].p = p3;
   return 4 * steps;
+}
+
+// Multi-symbol decode table for streams without context: each slot holds up to
+// three whole codes that the table's `table_log` bits determine (symbols in bits 0-23,
+// their total length in bits 24-27, their count in bits 28-29). Skewed planes
+// (exponents, delta bytes) average a few bits per code, so one lookup yields two or
+// three symbols; the codes are the stream's own, so the format does not change.
+void BuildMultiTable(const uint16_t* single, unsigned table_log, uint32_t* multi) {
+  const uint32_t size = 1u << table_log;
+  for (uint32_t i = 0; i < size; ++i) {
+    uint32_t syms = 0, used = 0, count = 0;
+    for (; count < 3; ++count) {
+      const uint16_t e = single[(i >> used) & (size - 1)];
+      const unsigned l = e >> 8;
+      if (count > 0 && used + l > table_log) break;  // not all of its bits are known
+      syms |= uint32_t{static_cast<uint8_t>(e)} << (8 * count);
+      used += l;
+    }
+    multi[i] = syms | (used << 24) | (count << 28);
+  }
+}
+
+// The multi-symbol counterpart of DecodeFast4: four lookups per sub-stream per
+// refill (each consumes at most 11 bits). Each lookup stores four bytes and advances
+// by its count, so every output pointer keeps 12 + 4 bytes of room per step (the
+// caller's bound). Returns nothing: the pointers say how far each stream got.
+void DecodeMultiFast4(BitReader* r, uint8_t** o, size_t steps, const uint32_t* multi, uint64_t mask) {
+  uint64_t b0 = r[0].buf, b1 = r[1].buf, b2 = r[2].buf, b3 = r[3].buf;
+  unsigned c0 = r[0].cnt, c1 = r[1].cnt, c2 = r[2].cnt, c3 = r[3].cnt;
+  const uint8_t *p0 = r[0].p, *p1 = r[1].p, *p2 = r[2].p, *p3 = r[3].p;
+  uint8_t *o0 = o[0], *o1 = o[1], *o2 = o[2], *o3 = o[3];
+#define MVC_REFILL_(b, c, p) \
+  do { uint64_t v_; std::memcpy(&v_, p, 8); b |= v_ << c; p += (63 - c) >> 3; c |= 56; } while (0)
+#define MVC_DECODE_(b, c, o)                 \
+  do {                                       \
+    const uint32_t e_ = multi[b & mask];     \
+    const unsigned l_ = (e_ >> 24) & 15;     \
+    std::memcpy(o, &e_, 4);                  \
+    o += e_ >> 28;                           \
+    b >>= l_;                                \
+    c -= l_;                                 \
+  } while (0)
+  for (size_t k = 0; k < steps; ++k) {
+    MVC_REFILL_(b0, c0, p0); MVC_REFILL_(b1, c1, p1); MVC_REFILL_(b2, c2, p2); MVC_REFILL_(b3, c3, p3);
+    for (int u = 0; u < 4; ++u) {
+      MVC_DECODE_(b0, c0, o0); MVC_DECODE_(b1, c1, o1); MVC_DECODE_(b2, c2, o2); MVC_DECODE_(b3, c3, o3);
+    }
+  }
+#undef MVC_REFILL_
+#undef MVC_DECODE_
+  r[0].buf = b0; r[1].buf = b1; r[2].buf = b2; r[3].buf = b3;
+  r[0].cnt = c0; r[1].cnt = c1; r[2].cnt = c2; r[3].cnt = c3;
+  r[0].p = p0; r[1].p = p1; r[2].p = p2; r[3].p = p3;
+  o[0] = o0; o[1] = o1; o[2] = o2; o[3] = o3;
 }
 
 }  // namespace
@@ -391,6 +452,12 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
   const uint8_t* data = in.data() + pos;
   const size_t data_size = in.size() - pos;
   const uint16_t* tab0 = tables.data();
+  // Context-free streams of at least a block decode several symbols per lookup.
+  std::vector<uint32_t> multi;
+  if (!cb && n >= kEntropyBlockSymbols / 4) {
+    multi.resize(table_size);
+    BuildMultiTable(tab0, table_log, multi.data());
+  }
   std::vector<const uint16_t*> tabptr(std::max<size_t>(nctx, 1), tab0);
   for (size_t c = 0; c < nctx; ++c) tabptr[c] = tab0 + size_t(ctx_to_table[c]) * table_size;
   size_t prev_end = 0;
@@ -421,25 +488,40 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
       lo[j] = first + std::min(m, j * q);
       hi[j] = first + std::min(m, (j + 1) * q);
     }
-    // Fast path: four symbols per stream per refill (4 * 11 <= 56 bits), in rounds
-    // of as many steps as every stream is sure to have 8 readable bytes (a refill
-    // advances at most 7 bytes, usually far fewer), so the loop needs no bounds checks.
-    const size_t total_steps = (hi[3] - lo[3]) / 4;  // the last quarter is the shortest
-    size_t k = 0;
-    for (;;) {
-      size_t steps = total_steps - k / 4;
-      for (int j = 0; j < 4; ++j) {
-        const size_t room = static_cast<size_t>(r[j].end - r[j].p);
-        steps = std::min(steps, room < 8 ? 0 : (room - 8) / 7 + 1);
+    size_t done[4] = {lo[0], lo[1], lo[2], lo[3]};  // next symbol of each sub-stream
+    if (multi.empty()) {
+      // Fast path: four symbols per stream per refill (4 * 11 <= 56 bits), in rounds
+      // of as many steps as every stream is sure to have 8 readable bytes (a refill
+      // advances at most 7 bytes, usually far fewer), so the loop needs no bounds checks.
+      const size_t total_steps = (hi[3] - lo[3]) / 4;  // the last quarter is the shortest
+      size_t k = 0;
+      for (;;) {
+        size_t steps = total_steps - k / 4;
+        for (int j = 0; j < 4; ++j) steps = std::min(steps, SafeRefills(r[j]));
+        if (steps == 0) break;
+        const size_t at[4] = {lo[0] + k, lo[1] + k, lo[2] + k, lo[3] + k};
+        k += cb ? DecodeFast4<true>(r, at, steps, ctx, tabptr.data(), tab0, mask, out)
+                : DecodeFast4<false>(r, at, steps, ctx, tabptr.data(), tab0, mask, out);
       }
-      if (steps == 0) break;
-      const size_t at[4] = {lo[0] + k, lo[1] + k, lo[2] + k, lo[3] + k};
-      k += cb ? DecodeFast4<true>(r, at, steps, ctx, tabptr.data(), tab0, mask, out)
-              : DecodeFast4<false>(r, at, steps, ctx, tabptr.data(), tab0, mask, out);
+      for (int j = 0; j < 4; ++j) done[j] += k;
+    } else {
+      // Up to 12 symbols per stream per step, so rounds are bounded by the output
+      // room too; a round shrinks the shortest room to about a quarter.
+      for (;;) {
+        size_t steps = SIZE_MAX;
+        for (int j = 0; j < 4; ++j) {
+          const size_t room = hi[j] - done[j];
+          steps = std::min({steps, SafeRefills(r[j]), room < 16 ? 0 : (room - 4) / 12});
+        }
+        if (steps == 0) break;
+        uint8_t* o[4] = {out + done[0], out + done[1], out + done[2], out + done[3]};
+        DecodeMultiFast4(r, o, steps, multi.data(), mask);
+        for (int j = 0; j < 4; ++j) done[j] = static_cast<size_t>(o[j] - out);
+      }
     }
     // Tails, symbol by symbol with the safe refill.
     for (int j = 0; j < 4; ++j) {
-      for (size_t i = lo[j] + k; i < hi[j]; ++i) {
+      for (size_t i = done[j]; i < hi[j]; ++i) {
         if (r[j].cnt < kMaxCodeBits) r[j].RefillSafe();
         const uint16_t* t = cb ? tabptr[ctx[i]] : tab0;
         out[i] = r[j].Decode(t, mask);

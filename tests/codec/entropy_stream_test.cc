@@ -1,7 +1,9 @@
 #include "codec/internal/entropy_stream.h"
+#include "core/endian_coding.h"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -43,6 +45,43 @@ TEST_CASE("Entropy streams round-trip skewed, uniform, single-symbol and context
       CHECK(enc.size() * 8 < n * 3);
     }
   }
+}
+
+TEST_CASE("Context-free streams decode several symbols per lookup without touching neighbours") {
+  // Very skewed data packs three codes into one lookup, a long tail adds 11-bit codes;
+  // the sub-streams' output ranges abut, so an overlong store would corrupt the next.
+  std::mt19937_64 rng(11);
+  for (size_t n : {16383, 16384, 16401, 65536 * 2 + 13, 262147}) {
+    for (double p : {0.95, 0.6, 0.05}) {
+      CAPTURE(n);
+      CAPTURE(p);
+      std::geometric_distribution<int> geo(p);
+      Bytes sym(n);
+      for (size_t i = 0; i < n; ++i) sym[i] = static_cast<uint8_t>(std::min(geo(rng), 255));
+      for (size_t i = 0; i < n; i += 997) sym[i] = static_cast<uint8_t>(rng());  // the tail
+      Bytes enc = Encode(sym, nullptr, 8, 0);
+      Bytes back(n + 16, 0xA5);
+      REQUIRE(DecodeEntropyStream(enc, nullptr, n, 8, 0, back.data()).ok());
+      CHECK(std::equal(sym.begin(), sym.end(), back.begin()));
+      CHECK(std::all_of(back.begin() + n, back.end(), [](uint8_t b) { return b == 0xA5; }));
+    }
+  }
+}
+
+TEST_CASE("A sub-stream padded with junk cannot make the multi-symbol decoder overrun its range") {
+  // One symbol costs 0 bits, so only the output bound stops a lookup loop that has
+  // bytes to spare: pad each sub-stream of a sole-symbol stream with 3000 bytes.
+  const size_t n = 16384;
+  Bytes enc = Encode(Bytes(n, 42), nullptr, 8, 0);
+  const size_t block_table = 3 + 128 + 4;  // header, one 8-bit table, block size
+  REQUIRE(enc.size() == block_table + 4 + 12);
+  enc.resize(enc.size() + 4 * 3000, 0);
+  EncodeFixed32(enc.data() + block_table, 12 + 4 * 3000);
+  for (int j = 0; j < 3; ++j) EncodeFixed32(enc.data() + block_table + 4 + 4 * j, 3000);
+  Bytes back(n + 16, 0xA5);
+  Status st = DecodeEntropyStream(enc, nullptr, n, 8, 0, back.data());
+  if (st.ok()) CHECK(std::all_of(back.begin(), back.begin() + n, [](uint8_t b) { return b == 42; }));
+  CHECK(std::all_of(back.begin() + n, back.end(), [](uint8_t b) { return b == 0xA5; }));
 }
 
 TEST_CASE("Entropy stream decoding rejects bad tables, offsets and truncation with messages") {
