@@ -23,20 +23,23 @@ void BuildLengths(const uint32_t* freq_in, int a, uint8_t* len) {
   for (int s = 0; s < a; ++s) if (freq_in[s]) { ++used; last = s; }
   if (used == 0) return;
   if (used == 1) { len[last] = kSoleSymbol; return; }
-  std::vector<uint64_t> freq(freq_in, freq_in + a);
+  // Called per context of every plane: fixed-size buffers, no allocation. A leaf is
+  // sorted as one key, frequency above symbol: the order of (frequency, symbol) pairs.
+  uint64_t freq[256];
+  for (int s = 0; s < a; ++s) freq[s] = freq_in[s];
   for (;;) {
     // Two-queue Huffman construction over leaves sorted by frequency: no heap.
-    std::vector<std::pair<uint64_t, int>> leaves;
-    for (int s = 0; s < a; ++s) if (freq[s]) leaves.push_back({freq[s], s});
-    std::sort(leaves.begin(), leaves.end());
-    const int m = static_cast<int>(leaves.size());
-    std::vector<uint64_t> node_freq(m - 1);
-    std::vector<int> parent(2 * m - 1, -1);  // leaves 0..m-1, internal nodes m..2m-2
+    uint64_t leaves[256];
+    int m = 0;
+    for (int s = 0; s < a; ++s) if (freq[s]) leaves[m++] = (freq[s] << 8) | unsigned(s);
+    std::sort(leaves, leaves + m);
+    uint64_t node_freq[256];
+    int parent[511];  // leaves 0..m-1, internal nodes m..2m-2
     int li = 0, ni = 0;
     int built = 0;
     auto pick = [&](uint64_t* f) {
       // Prefer a leaf on ties: shallower trees.
-      if (li < m && (ni >= built || leaves[li].first <= node_freq[ni])) { *f = leaves[li].first; return li++; }
+      if (li < m && (ni >= built || (leaves[li] >> 8) <= node_freq[ni])) { *f = leaves[li] >> 8; return li++; }
       *f = node_freq[ni];
       return m + ni++;
     };
@@ -48,15 +51,16 @@ void BuildLengths(const uint32_t* freq_in, int a, uint8_t* len) {
       parent[x] = m + built;
       parent[y] = m + built;
     }
-    std::vector<int> depth(2 * m - 1, 0);
+    int depth[511];
+    depth[2 * m - 2] = 0;
     for (int v = 2 * m - 3; v >= 0; --v) depth[v] = depth[parent[v]] + 1;
     int max_len = 0;
     for (int k = 0; k < m; ++k) {
-      len[leaves[k].second] = static_cast<uint8_t>(depth[k]);
+      len[leaves[k] & 0xFF] = static_cast<uint8_t>(depth[k]);
       max_len = std::max(max_len, depth[k]);
     }
     if (max_len <= kMaxCodeBits) return;
-    for (auto& f : freq) if (f) f = (f >> 1) | 1;
+    for (int s = 0; s < a; ++s) if (freq[s]) freq[s] = (freq[s] >> 1) | 1;
   }
 }
 
@@ -123,7 +127,7 @@ struct BitWriter {
   inline void Flush() {
     std::memcpy(p, &acc, 8);
     p += bits >> 3;
-    acc = bits >= 64 ? 0 : acc >> (bits & ~7u);
+    acc >>= bits & ~7u;  // bits < 64: at most 7 pending + four 11-bit codes
     bits &= 7;
   }
   uint8_t* Finish() {
@@ -273,9 +277,20 @@ EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, 
   plan.ctx_bits = ctx ? cb : 0;
   const int a = 1 << ab;
   const int nctx = plan.ctx_bits ? 1 << plan.ctx_bits : 1;
-  std::vector<uint32_t> hist(size_t(nctx) * a, 0);
+  // Contexts are exponents, which span a few dozen of their 256 values: histograms
+  // over the range in use stay in cache and cost little to clear and scan.
+  int cmin = 0, cmax = 0;
   if (plan.ctx_bits) {
-    for (size_t i = 0; i < n; ++i) ++hist[size_t(ctx[i]) * a + sym[i]];
+    uint8_t lo = 255, hi = 0;
+    for (size_t i = 0; i < n; ++i) { lo = std::min(lo, ctx[i]); hi = std::max(hi, ctx[i]); }
+    cmin = lo;
+    cmax = hi;
+  }
+  const int nused = cmax - cmin + 1;
+  std::vector<uint32_t> hist(size_t(nused) * a, 0);
+  if (plan.ctx_bits) {
+    uint32_t* h = hist.data() - size_t(cmin) * a;
+    for (size_t i = 0; i < n; ++i) ++h[size_t(ctx[i]) * a + sym[i]];
   } else {
     // Four histograms break the store-to-load dependency on repeated symbols.
     std::vector<uint32_t> h4(4 * a, 0);
@@ -301,37 +316,46 @@ EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, 
     // Table 0 is shared by the rare contexts; a context gets its own table when the
     // bits it saves exceed the table's own size.
     std::vector<uint32_t> all(a, 0);
-    for (int c = 0; c < nctx; ++c)
+    for (int c = 0; c < nused; ++c)
       for (int s = 0; s < a; ++s) all[s] += hist[size_t(c) * a + s];
     std::array<uint8_t, 256> shared_len;
     BuildLengths(all.data(), a, shared_len.data());
-    std::vector<std::pair<int64_t, int>> gains;
-    std::vector<std::array<uint8_t, 256>> own(nctx);
-    for (int c = 0; c < nctx; ++c) {
+    struct Own {
+      int64_t gain;
+      int c;  // index into hist: context c + cmin
+      std::array<uint8_t, 256> len;
+    };
+    std::vector<Own> own;
+    for (int c = 0; c < nused; ++c) {
       const uint32_t* h = &hist[size_t(c) * a];
       uint64_t count = 0;
       for (int s = 0; s < a; ++s) count += h[s];
       // A table costs table_bits in the stream and up to 2^11 entries to build at
       // decode time; a context this small cannot pay for that.
       if (count * 2 < table_bits || count < 1024) continue;
-      BuildLengths(h, a, own[c].data());
-      int64_t gain = int64_t(cost(h, shared_len.data())) - int64_t(cost(h, own[c].data())) -
-                     int64_t(table_bits);
-      if (gain > 0) gains.push_back({-gain, c});
+      Own o{0, c, {}};
+      BuildLengths(h, a, o.len.data());
+      o.gain = int64_t(cost(h, shared_len.data())) - int64_t(cost(h, o.len.data())) - int64_t(table_bits);
+      if (o.gain > 0) own.push_back(o);
     }
-    std::sort(gains.begin(), gains.end());
-    if (gains.size() > 254) gains.resize(254);
+    // Largest gain first, then by context (the order of (-gain, context) pairs).
+    std::sort(own.begin(), own.end(), [](const Own& x, const Own& y) {
+      return x.gain != y.gain ? x.gain > y.gain : x.c < y.c;
+    });
+    if (own.size() > 254) own.resize(254);
     plan.ctx_to_table.assign(nctx, 0);
-    plan.lengths.resize(1 + gains.size());
-    std::vector<uint32_t> rest(a, 0);
-    for (size_t k = 0; k < gains.size(); ++k) {
-      int c = gains[k].second;
-      plan.ctx_to_table[c] = static_cast<uint8_t>(k + 1);
-      plan.lengths[k + 1] = own[c];
-      total_bits += cost(&hist[size_t(c) * a], own[c].data()) + table_bits;
+    plan.lengths.resize(1 + own.size());
+    std::vector<bool> has_own(nused, false);
+    for (size_t k = 0; k < own.size(); ++k) {
+      const int c = own[k].c;
+      plan.ctx_to_table[c + cmin] = static_cast<uint8_t>(k + 1);
+      plan.lengths[k + 1] = own[k].len;
+      has_own[c] = true;
+      total_bits += cost(&hist[size_t(c) * a], own[k].len.data()) + table_bits;
     }
-    for (int c = 0; c < nctx; ++c)
-      if (plan.ctx_to_table[c] == 0)
+    std::vector<uint32_t> rest(a, 0);
+    for (int c = 0; c < nused; ++c)
+      if (!has_own[c])
         for (int s = 0; s < a; ++s) rest[s] += hist[size_t(c) * a + s];
     BuildLengths(rest.data(), a, plan.lengths[0].data());
     total_bits += cost(rest.data(), plan.lengths[0].data()) + table_bits + size_t(nctx) * 8;
