@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "codec/internal/code_length_coding.h"
 #include "core/endian_coding.h"
 
 namespace mvc::codec_internal {
@@ -13,6 +14,21 @@ constexpr uint8_t kSoleSymbol = 15;  // nibble: the table's only symbol, coded i
 constexpr uint32_t kTableSize = 1u << kMaxCodeBits;
 
 size_t TableBytes(int alphabet_bits) { return ((size_t{1} << alphabet_bits) + 1) / 2; }
+
+// Alphabet_Bits with this bit set: the compact header (context span, run-coded tables).
+constexpr uint8_t kCompactTables = 0x80;
+
+// The contexts [first, first + count) that the compact header lists: from the first
+// to the last context with a table of its own (the others use table 0).
+std::pair<size_t, size_t> ContextSpan(const std::vector<uint8_t>& ctx_to_table) {
+  size_t first = ctx_to_table.size(), last = 0;
+  for (size_t c = 0; c < ctx_to_table.size(); ++c) {
+    if (ctx_to_table[c] == 0) continue;
+    first = std::min(first, c);
+    last = c;
+  }
+  return first > last ? std::pair<size_t, size_t>{0, 0} : std::pair<size_t, size_t>{first, last - first + 1};
+}
 
 // Huffman code lengths for `freq` (size A), limited to kMaxCodeBits by halving the
 // frequencies until the tree is shallow enough (rarely needed for 2^16-symbol blocks
@@ -301,20 +317,20 @@ EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, 
     for (; i < n; ++i) ++h4[sym[i]];
     for (int s = 0; s < a; ++s) hist[s] = h4[s] + h4[a + s] + h4[2 * a + s] + h4[3 * a + s];
   }
-  const size_t table_bits = TableBytes(ab) * 8;
   auto cost = [&](const uint32_t* h, const uint8_t* len) {
     uint64_t bits = 0;
     for (int s = 0; s < a; ++s) bits += uint64_t{h[s]} * CodeLen(len[s]);
     return bits;
   };
+  auto table_bits = [&](const uint8_t* len) { return 4 * CodeLengthNibbles(len, a); };
   uint64_t total_bits = 0;
   if (!plan.ctx_bits) {
     plan.lengths.resize(1);
     BuildLengths(hist.data(), a, plan.lengths[0].data());
-    total_bits = cost(hist.data(), plan.lengths[0].data()) + table_bits;
+    total_bits = cost(hist.data(), plan.lengths[0].data()) + table_bits(plan.lengths[0].data());
   } else {
     // Table 0 is shared by the rare contexts; a context gets its own table when the
-    // bits it saves exceed the table's own size.
+    // bits it saves exceed the table's own size (and its byte in the context map).
     std::vector<uint32_t> all(a, 0);
     for (int c = 0; c < nused; ++c)
       for (int s = 0; s < a; ++s) all[s] += hist[size_t(c) * a + s];
@@ -330,12 +346,13 @@ EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, 
       const uint32_t* h = &hist[size_t(c) * a];
       uint64_t count = 0;
       for (int s = 0; s < a; ++s) count += h[s];
-      // A table costs table_bits in the stream and up to 2^11 entries to build at
-      // decode time; a context this small cannot pay for that.
-      if (count * 2 < table_bits || count < 1024) continue;
+      // A decoder builds a lookup table of up to 2^11 entries per table: a context
+      // this small cannot pay for that.
+      if (count < 1024) continue;
       Own o{0, c, {}};
       BuildLengths(h, a, o.len.data());
-      o.gain = int64_t(cost(h, shared_len.data())) - int64_t(cost(h, o.len.data())) - int64_t(table_bits);
+      o.gain = int64_t(cost(h, shared_len.data())) - int64_t(cost(h, o.len.data())) -
+               int64_t(table_bits(o.len.data())) - 8;
       if (o.gain > 0) own.push_back(o);
     }
     // Largest gain first, then by context (the order of (-gain, context) pairs).
@@ -351,19 +368,20 @@ EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, 
       plan.ctx_to_table[c + cmin] = static_cast<uint8_t>(k + 1);
       plan.lengths[k + 1] = own[k].len;
       has_own[c] = true;
-      total_bits += cost(&hist[size_t(c) * a], own[k].len.data()) + table_bits;
+      total_bits += cost(&hist[size_t(c) * a], own[k].len.data()) + table_bits(own[k].len.data());
     }
     std::vector<uint32_t> rest(a, 0);
     for (int c = 0; c < nused; ++c)
       if (!has_own[c])
         for (int s = 0; s < a; ++s) rest[s] += hist[size_t(c) * a + s];
     BuildLengths(rest.data(), a, plan.lengths[0].data());
-    total_bits += cost(rest.data(), plan.lengths[0].data()) + table_bits + size_t(nctx) * 8;
+    total_bits += cost(rest.data(), plan.lengths[0].data()) + table_bits(plan.lengths[0].data()) +
+                  8 * (3 + ContextSpan(plan.ctx_to_table).second);
   }
   const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
   // Header, block table, per-block sub-stream sizes and up to one padding byte per
   // sub-stream: an upper bound on the written size.
-  plan.encoded_bytes = 3 + 4 + total_bits / 8 + 1 + num_blocks * (4 + 12 + 4);
+  plan.encoded_bytes = 3 + 4 + (total_bits + 7) / 8 + 1 + num_blocks * (4 + 12 + 4);
   return plan;
 }
 
@@ -378,16 +396,19 @@ void WriteEntropyStream(const EntropyPlan& plan, const uint8_t* sym, const uint8
     BuildCodes(plan.lengths[t].data(), a, codes);
     for (int s = 0; s < a; ++s) entries[t * 256 + s] = codes[s] | (CodeLen(plan.lengths[t][s]) << 16);
   }
-  out->push_back(static_cast<uint8_t>(plan.alphabet_bits));
+  out->push_back(static_cast<uint8_t>(kCompactTables | plan.alphabet_bits));
   out->push_back(static_cast<uint8_t>(plan.ctx_bits));
   out->push_back(static_cast<uint8_t>(ntab));
-  PutBytes(out, plan.ctx_to_table.data(), plan.ctx_to_table.size());
-  for (size_t t = 0; t < ntab; ++t) {
-    for (int s = 0; s < a; s += 2) {
-      uint8_t lo = plan.lengths[t][s], hi = s + 1 < a ? plan.lengths[t][s + 1] : 0;
-      out->push_back(static_cast<uint8_t>(lo | (hi << 4)));
-    }
+  if (plan.ctx_bits) {
+    const auto [first, count] = ContextSpan(plan.ctx_to_table);
+    out->push_back(static_cast<uint8_t>(first));
+    PutFixed16(out, static_cast<uint16_t>(count));
+    PutBytes(out, plan.ctx_to_table.data() + first, count);
   }
+  NibbleWriter nibbles;
+  for (size_t t = 0; t < ntab; ++t) AppendCodeLengths(plan.lengths[t].data(), a, &nibbles);
+  const std::vector<uint8_t> packed = nibbles.Pack();
+  PutBytes(out, packed.data(), packed.size());
   PutFixed32(out, kEntropyBlockSymbols);
   const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
   const size_t table_pos = out->size();
@@ -432,8 +453,9 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
   const int a = 1 << ab;
   const size_t nctx = cb ? size_t{1} << cb : 0;
   if (in.size() < 3) return Status::Corruption("entropy stream: truncated header");
-  if (in[0] != ab || in[1] != cb) {
-    return Status::Corruption("entropy stream: alphabet " + std::to_string(in[0]) + "/" +
+  const bool compact = (in[0] & kCompactTables) != 0;
+  if ((in[0] & ~kCompactTables) != ab || in[1] != cb) {
+    return Status::Corruption("entropy stream: alphabet " + std::to_string(in[0] & ~kCompactTables) + "/" +
                               std::to_string(in[1]) + " bits, expected " + std::to_string(ab) +
                               "/" + std::to_string(cb));
   }
@@ -442,26 +464,50 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
     return Status::Corruption("entropy stream: " + std::to_string(ntab) + " tables");
   }
   size_t pos = 3;
-  const size_t tb = TableBytes(ab);
-  if (in.size() - pos < nctx + ntab * tb + 4) return Status::Corruption("entropy stream: truncated tables");
-  std::vector<uint8_t> ctx_to_table(in.begin() + pos, in.begin() + pos + nctx);
-  pos += nctx;
+  std::vector<uint8_t> ctx_to_table(nctx, 0);
+  std::vector<std::array<uint8_t, 256>> lengths(ntab);
+  if (!compact) {
+    const size_t tb = TableBytes(ab);
+    if (in.size() - pos < nctx + ntab * tb + 4) return Status::Corruption("entropy stream: truncated tables");
+    std::copy(in.begin() + pos, in.begin() + pos + nctx, ctx_to_table.begin());
+    pos += nctx;
+    for (size_t t = 0; t < ntab; ++t) {
+      for (int s = 0; s < a; ++s) lengths[t][s] = (in[pos + s / 2] >> (4 * (s & 1))) & 15;
+      pos += tb;
+    }
+  } else {
+    if (cb) {
+      if (in.size() - pos < 3) return Status::Corruption("entropy stream: truncated context map");
+      const size_t first = in[pos], count = DecodeFixed16(in.data() + pos + 1);
+      pos += 3;
+      if (first + count > nctx || in.size() - pos < count) {
+        return Status::Corruption("entropy stream: context map of " + std::to_string(count) + " from " +
+                                  std::to_string(first) + " overruns the contexts or the stream");
+      }
+      std::copy(in.begin() + pos, in.begin() + pos + count, ctx_to_table.begin() + first);
+      pos += count;
+    }
+    NibbleReader r{in.data() + pos, 2 * (in.size() - pos)};
+    for (size_t t = 0; t < ntab; ++t) {
+      MVC_RETURN_IF_ERROR_CTX(ParseCodeLengths(&r, a, lengths[t].data()),
+                              "entropy stream: table " + std::to_string(t));
+    }
+    pos += (r.pos + 1) / 2;
+    if (in.size() - pos < 4) return Status::Corruption("entropy stream: truncated after the tables");
+  }
   for (uint8_t t : ctx_to_table)
     if (t >= ntab) return Status::Corruption("entropy stream: context maps to missing table " + std::to_string(t));
   unsigned table_log = 1;
-  for (size_t i = 0; i < ntab * tb; ++i) {
-    for (unsigned nib : {in[pos + i] & 15u, unsigned{in[pos + i]} >> 4u}) {
-      if (nib != kSoleSymbol) table_log = std::max(table_log, std::min<unsigned>(nib, kMaxCodeBits));
+  for (const auto& len : lengths) {
+    for (int s = 0; s < a; ++s) {
+      if (len[s] != kSoleSymbol) table_log = std::max(table_log, std::min<unsigned>(len[s], kMaxCodeBits));
     }
   }
   const size_t table_size = size_t{1} << table_log;
   const uint64_t mask = table_size - 1;
   std::vector<uint16_t> tables(ntab * table_size);
   for (size_t t = 0; t < ntab; ++t) {
-    uint8_t len[256] = {0};
-    for (int s = 0; s < a; ++s) len[s] = (in[pos + s / 2] >> (4 * (s & 1))) & 15;
-    pos += tb;
-    Status st = BuildDecodeTable(len, a, table_log, &tables[t * table_size]);
+    Status st = BuildDecodeTable(lengths[t].data(), a, table_log, &tables[t * table_size]);
     if (!st.ok()) return st.WithContext("entropy stream: table " + std::to_string(t));
   }
   const uint32_t bsz = DecodeFixed32(in.data() + pos);

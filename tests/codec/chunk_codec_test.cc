@@ -341,7 +341,7 @@ TEST_CASE("Real fine-tune pairs round-trip exactly as ordered deltas") {
                       "run/step_000240.weights.bf16.safetensors", 1.0);
 }
 
-// The estimate-first choice (docs/drafts/codecspeed.md) must cost almost nothing in
+// The estimate-first choice (docs/architecture.md, "How the codec picks an encoding") must cost almost nothing in
 // size: within 0.2% of encoding every candidate, per file and per pair.
 TEST_CASE("The estimated automatic choice stays within 0.2% of the exhaustive choice on real files and pairs") {
   auto total = [](const std::vector<testing::LocalTensor>& tensors,

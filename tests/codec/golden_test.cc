@@ -1,4 +1,4 @@
-// Golden frames (tests/golden/, docs/drafts/codecspeed.md): frames written once by
+// Golden frames (tests/golden/, docs/format.md, "Golden frames"): frames written once by
 // tests/golden/generate_golden.cc and committed. Every build must decode them to the
 // same bytes, and must reject the frames in tests/golden/errors/ with their message.
 // A failure here means a change broke frames that users' stores already hold: fix the

@@ -1,7 +1,7 @@
 // tests/golden/generate_golden.cc: the program that wrote the golden frames in this
 // folder, ONCE (2026-11-23, codec as of commit 05ab366). Kept to show how each frame
 // was made; it is not built and the frames MUST NOT be regenerated: they pin what
-// decoders must accept forever (docs/drafts/codecspeed.md, "Golden frames").
+// decoders must accept forever (docs/format.md, "Golden frames").
 //
 // Built by hand:  g++ -std=c++20 -O2 -I. tests/golden/generate_golden.cc \
 //   build/codec/libmvc_codec.a build/core/libmvc_core.a -lzstd -lcrypto -o /tmp/gen
