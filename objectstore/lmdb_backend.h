@@ -97,7 +97,7 @@ class LmdbBackend final : public Backend {
   const std::string dir_;
   MDB_env* const env_;
   const unsigned dbi_;           // "objects": id -> stored bytes, or a pointer into a pack
-  const unsigned packs_dbi_;     // "packs": pack number -> concatenated small objects
+  const unsigned packs_dbi_;     // "packs": pack number -> concatenated objects
   const unsigned packrefs_dbi_;  // "packrefs": pack number -> u64 count of live pointers
   const LmdbOptions options_;
   const dev_t dev_;
