@@ -1,6 +1,7 @@
 #include "codec/internal/rans_stream.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -27,6 +28,70 @@ struct ByteReader {
   }
 };
 
+// The compact frequency table (docs/format.md, "rANS stream"): a u16 marker that no
+// plain table starts with (Freq[0] <= 4096), the span of symbols with a frequency,
+// and each frequency of the span in one or two bytes.
+constexpr uint16_t kCompactMarker = 0x8000;
+
+// Symbols [first, first + count) hold every non-zero frequency.
+std::pair<int, int> FreqSpan(const std::array<uint16_t, 256>& freq) {
+  int first = 0, last = 255;
+  while (first < 255 && freq[first] == 0) ++first;
+  while (last > first && freq[last] == 0) --last;
+  return {first, last - first + 1};
+}
+
+size_t CompactTableBytes(const std::array<uint16_t, 256>& freq) {
+  const auto [first, count] = FreqSpan(freq);
+  size_t bytes = 2 + 2;
+  for (int s = first; s < first + count; ++s) bytes += freq[s] < 128 ? 1 : 2;
+  return bytes;
+}
+
+void PutCompactTable(const std::array<uint16_t, 256>& freq, Bytes* out) {
+  const auto [first, count] = FreqSpan(freq);
+  PutFixed16(out, kCompactMarker);
+  out->push_back(static_cast<uint8_t>(first));
+  out->push_back(static_cast<uint8_t>(count - 1));
+  for (int s = first; s < first + count; ++s) {
+    const unsigned f = freq[s];
+    if (f < 128) {
+      out->push_back(static_cast<uint8_t>(f));
+    } else {
+      out->push_back(static_cast<uint8_t>(0x80 | (f & 0x7F)));
+      out->push_back(static_cast<uint8_t>(f >> 7));
+    }
+  }
+}
+
+// Reads either table form into freq; *pos advances past it.
+Status ParseFreqTable(ByteView in, size_t* pos, uint16_t* freq) {
+  if (in.size() < 2) return Status::Corruption("rANS stream: truncated frequency table");
+  if (DecodeFixed16(in.data()) != kCompactMarker) {
+    if (in.size() < 512) return Status::Corruption("rANS stream: truncated frequency table");
+    for (int s = 0; s < 256; ++s) freq[s] = DecodeFixed16(in.data() + 2 * s);
+    *pos = 512;
+    return Status::Ok();
+  }
+  if (in.size() < 4) return Status::Corruption("rANS stream: truncated frequency table");
+  const int first = in[2], count = in[3] + 1;
+  if (first + count > 256) return Status::Corruption("rANS stream: frequency span passes symbol 255");
+  std::fill(freq, freq + 256, uint16_t{0});
+  size_t p = 4;
+  for (int s = first; s < first + count; ++s) {
+    if (p >= in.size()) return Status::Corruption("rANS stream: truncated frequency table");
+    unsigned f = in[p++];
+    if (f & 0x80) {
+      if (p >= in.size()) return Status::Corruption("rANS stream: truncated frequency table");
+      f = (f & 0x7F) | (unsigned{in[p++]} << 7);
+    }
+    if (f > kScale) return Status::Corruption("rANS stream: frequency " + std::to_string(f) + " over 4096");
+    freq[s] = static_cast<uint16_t>(f);
+  }
+  *pos = p;
+  return Status::Ok();
+}
+
 }  // namespace
 
 RansPlan PlanRansStream(const uint8_t* sym, size_t n) {
@@ -52,7 +117,8 @@ RansPlan PlanRansStream(const uint8_t* sym, size_t n) {
     if (count[s]) bits += double(count[s]) * (kRansScaleBits - std::log2(double(plan.freq[s])));
   }
   const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
-  plan.encoded_bytes = 512 + 4 + static_cast<size_t>(bits / 8) + 1 + num_blocks * (4 + 12 + 4 * 6);
+  plan.encoded_bytes = CompactTableBytes(plan.freq) + 4 + static_cast<size_t>(bits / 8) + 1 +
+                       num_blocks * (4 + 12 + 4 * 6);
   return plan;
 }
 
@@ -83,8 +149,8 @@ void WriteRansStream(const RansPlan& plan, const uint8_t* sym, size_t n, Bytes* 
       e.bias = c;
     }
     c += f;
-    PutFixed16(out, plan.freq[s]);
   }
+  PutCompactTable(plan.freq, out);
   PutFixed32(out, kEntropyBlockSymbols);
   const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
   const size_t table_pos = out->size();
@@ -119,12 +185,13 @@ void WriteRansStream(const RansPlan& plan, const uint8_t* sym, size_t n, Bytes* 
 }
 
 Status DecodeRansStream(ByteView in, size_t n, uint8_t* out) {
-  if (in.size() < 512 + 4) return Status::Corruption("rANS stream: truncated frequency table");
   uint16_t freq[256];
+  size_t pos = 0;
+  MVC_RETURN_IF_ERROR(ParseFreqTable(in, &pos, freq));
+  if (in.size() - pos < 4) return Status::Corruption("rANS stream: truncated after the frequency table");
   uint32_t start[256];
   uint32_t sum = 0;
   for (int s = 0; s < 256; ++s) {
-    freq[s] = DecodeFixed16(in.data() + 2 * s);
     start[s] = sum;
     sum += freq[s];
   }
@@ -137,7 +204,6 @@ Status DecodeRansStream(ByteView in, size_t n, uint8_t* out) {
       slot[v] = uint32_t(s) | ((uint32_t{freq[s]} - 1) << 8) | ((v - start[s]) << 20);
     }
   }
-  size_t pos = 512;
   const uint32_t bsz = DecodeFixed32(in.data() + pos);
   pos += 4;
   if (bsz == 0 || bsz > kMaxEntropyBlockSymbols) {

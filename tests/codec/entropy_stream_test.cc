@@ -150,17 +150,36 @@ TEST_CASE("rANS stream decoding rejects bad frequencies, states and truncation")
   Bytes good;
   WriteRansStream(plan, sym.data(), sym.size(), &good);
   Bytes out(sym.size());
+  // The compact table: marker 0x8000, first symbol 0, span 2, two 2-byte frequencies.
+  REQUIRE(good[0] == 0x00);
+  REQUIRE(good[1] == 0x80);
+  REQUIRE(good[2] == 0);
+  REQUIRE(good[3] == 1);
+  const size_t table_bytes = 8;
   Bytes b = good;
-  b[0] ^= 1;
+  b[4] ^= 1;
   CHECK(DecodeRansStream(b, sym.size(), out.data()).message().find("frequencies sum to") != std::string::npos);
+  b = good;
+  b[2] = 255;  // a span of 2 from symbol 255
+  CHECK(DecodeRansStream(b, sym.size(), out.data()).message() == "rANS stream: frequency span passes symbol 255");
+  b = good;
+  b[5] = 0x7F;  // (0x7F << 7) | low bits > 4096
+  CHECK(DecodeRansStream(b, sym.size(), out.data()).message().find("over 4096") != std::string::npos);
   b = good;
   b.resize(b.size() - 1);
   CHECK(DecodeRansStream(b, sym.size(), out.data()).code() == StatusCode::kCorruption);
   b = good;
-  const size_t state_at = 512 + 4 + 4 + 12;  // first sub-stream's initial state
-  b[state_at + 3] = 0;                         // state < 2^23
+  const size_t state_at = table_bytes + 4 + 4 + 12;  // first sub-stream's initial state
+  b[state_at + 3] = 0;                               // state < 2^23
   CHECK(DecodeRansStream(b, sym.size(), out.data()).message() ==
         "rANS stream: block 0 initial state out of range");
+  // The plain 512-byte table that earlier encoders wrote still decodes.
+  Bytes plain(512, 0);
+  EncodeFixed16(plain.data() + 0, plan.freq[0]);
+  EncodeFixed16(plain.data() + 2, plan.freq[1]);
+  plain.insert(plain.end(), good.begin() + table_bytes, good.end());
+  REQUIRE(DecodeRansStream(plain, sym.size(), out.data()).ok());
+  CHECK(out == sym);
 }
 
 // Hostile bytes in either coder: an error or some output, never a crash or a hang

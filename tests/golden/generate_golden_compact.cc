@@ -1,13 +1,15 @@
-// tests/golden/generate_golden_compact.cc: wrote the *_compact golden frames, ONCE
-// (2026-11-23), when entropy streams gained the compact table header
-// (docs/format.md, "Entropy stream"). It re-encodes the raw (and base) bytes of
-// earlier golden frames whose payloads hold entropy streams, forcing the same codec,
-// under a new name; the earlier frames keep pinning the plain header. Not built; the
-// frames MUST NOT be regenerated.
+// tests/golden/generate_golden_compact.cc: wrote golden frames for the compact table
+// forms, ONCE each (2026-11-23). It re-encodes the raw (and base) bytes of earlier
+// golden frames, forcing the same codec, under NAME + SUFFIX; the earlier frames keep
+// pinning the plain forms. Not built; the frames MUST NOT be regenerated. Runs:
+//   gen tests/golden _compact float_fields_bf16 float_fields_f16 float_fields_f32 \
+//       ordered_delta_entropy_f32          (compact Huffman tables, "Entropy stream")
+//   gen tests/golden _rans_compact ordered_delta_entropy_bf16 ordered_delta_entropy_f32
+//                                          (compact rANS frequencies, "rANS stream")
 //
 // Built by hand:  g++ -std=c++20 -O2 -I. tests/golden/generate_golden_compact.cc \
 //   build/codec/libmvc_codec.a build/core/libmvc_core.a -lzstd -lcrypto -o /tmp/gen
-// Run from the repository root: /tmp/gen tests/golden >> tests/golden/MANIFEST
+// Run from the repository root: /tmp/gen tests/golden SUFFIX NAME... >> tests/golden/MANIFEST
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -35,16 +37,21 @@ void Write(const std::string& path, const Bytes& b) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) { std::fprintf(stderr, "usage: gen GOLDEN_DIR\n"); return 2; }
-  const std::string dir = argv[1];
+  if (argc < 4) { std::fprintf(stderr, "usage: gen GOLDEN_DIR SUFFIX NAME...\n"); return 2; }
+  const std::string dir = argv[1], suffix = argv[2];
   struct Source { const char* name; Dtype dtype; CodecId codec; bool delta; };
   const Source sources[] = {
       {"float_fields_bf16", Dtype::kBF16, CodecId::kFloatFields, false},
       {"float_fields_f16", Dtype::kF16, CodecId::kFloatFields, false},
       {"float_fields_f32", Dtype::kF32, CodecId::kFloatFields, false},
+      {"ordered_delta_entropy_bf16", Dtype::kBF16, CodecId::kOrderedDeltaEntropy, true},
       {"ordered_delta_entropy_f32", Dtype::kF32, CodecId::kOrderedDeltaEntropy, true},
   };
-  for (const Source& s : sources) {
+  for (int arg = 3; arg < argc; ++arg) {
+    const Source* found = nullptr;
+    for (const Source& s : sources) if (argv[arg] == std::string(s.name)) found = &s;
+    if (!found) { std::fprintf(stderr, "unknown source frame %s\n", argv[arg]); return 2; }
+    const Source& s = *found;
     const Bytes raw = Read(dir + "/" + s.name + ".raw");
     const Bytes base_raw = s.delta ? Read(dir + "/" + s.name + ".base") : Bytes();
     EncodeOptions o;
@@ -54,7 +61,7 @@ int main(int argc, char** argv) {
     if (!frame.ok()) { std::fprintf(stderr, "%s: %s\n", s.name, frame.status().ToString().c_str()); return 1; }
     Result<Bytes> back = DecodeChunkToBytes(*frame, base_raw);
     if (!back.ok() || *back != raw) { std::fprintf(stderr, "%s: round trip failed\n", s.name); return 1; }
-    const std::string name = std::string(s.name) + "_compact";
+    const std::string name = std::string(s.name) + suffix;
     Write(dir + "/" + name + ".frame", *frame);
     Write(dir + "/" + name + ".raw", raw);
     if (s.delta) Write(dir + "/" + name + ".base", base_raw);
