@@ -57,7 +57,7 @@ Result<Bytes> EncodeWith(CodecId codec, Dtype dtype, ByteView raw, const ChunkBa
     }
     case CodecId::kBytePlanesZstd: {
       Bytes out = FrameHeader(codec, dtype, raw.size(), nullptr);
-      MVC_RETURN_IF_ERROR(EncodePlanes(raw.data(), n, width, PlaneOptions{options.zstd_level, true, false}, &out));
+      MVC_RETURN_IF_ERROR(EncodePlanes(raw.data(), n, width, PlaneOptions{options.zstd_level, true, true, true}, &out));
       return out;
     }
     case CodecId::kFloatFields: {
@@ -288,7 +288,7 @@ Status DecodeChunk(const ChunkFrameView& frame, ByteView base_raw, std::span<uin
       if (!out.empty()) std::memcpy(out.data(), frame.payload.data(), out.size());
       return Status::Ok();
     case CodecId::kBytePlanesZstd:
-      return DecodePlanes(frame.payload, n, width, PlaneOptions{0, true, false}, out.data())
+      return DecodePlanes(frame.payload, n, width, PlaneOptions{0, true, true, true}, out.data())
           .WithContext("byte-planes-zstd");
     case CodecId::kFloatFields: {
       const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(frame.dtype);

@@ -77,7 +77,7 @@ TEST_CASE("Every golden frame decodes to its committed raw bytes") {
   // The set covers every codec and the plane modes each may use.
   CHECK(codecs == std::set<int>{0, 1, 2, 3, 6});
   CHECK(delta_modes.count(3) + delta_modes.count(4) == 2);
-  CHECK(byte_plane_modes.count(1) + byte_plane_modes.count(2) == 2);
+  CHECK(byte_plane_modes.count(1) + byte_plane_modes.count(2) + byte_plane_modes.count(3) == 3);
 }
 
 TEST_CASE("Every golden error frame fails with its committed message") {

@@ -6,6 +6,9 @@
 //       ordered_delta_entropy_f32          (compact Huffman tables, "Entropy stream")
 //   gen tests/golden _rans_compact ordered_delta_entropy_bf16 ordered_delta_entropy_f32
 //                                          (compact rANS frequencies, "rANS stream")
+//   gen tests/golden _as_byte_planes float_fields_bf16:1 float_fields_f16:1
+//        (codec 1 planes in Huffman and rANS modes; NAME:1 re-encodes NAME's raw bytes
+//        with codec 1)
 //
 // Built by hand:  g++ -std=c++20 -O2 -I. tests/golden/generate_golden_compact.cc \
 //   build/codec/libmvc_codec.a build/core/libmvc_core.a -lzstd -lcrypto -o /tmp/gen
@@ -48,10 +51,14 @@ int main(int argc, char** argv) {
       {"ordered_delta_entropy_f32", Dtype::kF32, CodecId::kOrderedDeltaEntropy, true},
   };
   for (int arg = 3; arg < argc; ++arg) {
+    std::string wanted = argv[arg];
+    const bool as_byte_planes = wanted.size() > 2 && wanted.substr(wanted.size() - 2) == ":1";
+    if (as_byte_planes) wanted.resize(wanted.size() - 2);
     const Source* found = nullptr;
-    for (const Source& s : sources) if (argv[arg] == std::string(s.name)) found = &s;
+    for (const Source& s : sources) if (wanted == s.name) found = &s;
     if (!found) { std::fprintf(stderr, "unknown source frame %s\n", argv[arg]); return 2; }
-    const Source& s = *found;
+    Source s = *found;
+    if (as_byte_planes) s.codec = CodecId::kBytePlanesZstd;
     const Bytes raw = Read(dir + "/" + s.name + ".raw");
     const Bytes base_raw = s.delta ? Read(dir + "/" + s.name + ".base") : Bytes();
     EncodeOptions o;
