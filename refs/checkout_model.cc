@@ -33,6 +33,20 @@ std::string JoinPaths(const std::vector<std::string>& paths) {
   return out;
 }
 
+// Writes a plain file from its blob, piece by piece, and publishes it only once the
+// blob's hash has checked out. Returns the bytes written.
+Result<uint64_t> WriteBlobFile(History& history, const GitId& blob, const std::string& dest, bool executable) {
+  MVC_ASSIGN_OR_RETURN(internal::TempFile out, internal::TempFile::CreateBeside(dest, executable));
+  uint64_t offset = 0;
+  MVC_RETURN_IF_ERROR_CTX(history.StreamBlob(blob, [&](ByteView piece) {
+    Status st = out.PWrite(piece, offset);
+    offset += piece.size();
+    return st;
+  }), dest);
+  MVC_RETURN_IF_ERROR(out.Commit());
+  return offset;
+}
+
 }  // namespace
 
 Result<CheckoutResult> Repository::Checkout(const std::string& revision, const CheckoutOptions& options) {
@@ -102,9 +116,8 @@ Result<CheckoutResult> Repository::Checkout(const std::string& revision, const C
         if (t.lossy) result.approximate.push_back({path, t.name, *t.lossy});
       }
     } else {
-      MVC_ASSIGN_OR_RETURN(Bytes blob, history_->ReadBlob(want.entry.blob));
-      MVC_RETURN_IF_ERROR(internal::WriteFileAtomically(full, blob, want.entry.executable));
-      result.bytes_written += blob.size();
+      MVC_ASSIGN_OR_RETURN(uint64_t size, WriteBlobFile(*history_, want.entry.blob, full, want.entry.executable));
+      result.bytes_written += size;
     }
     MVC_ASSIGN_OR_RETURN(std::optional<internal::FileStat> st, internal::StatFile(full));
     if (st) cache.Set(path, *st, want.key);
@@ -141,8 +154,7 @@ Status Repository::ExportFile(const TreeFile& file, const std::string& dest_path
   if (file.manifest) {
     MVC_RETURN_IF_ERROR(internal::WriteManifestFile(*this, *file.manifest, file.path, dest_path, progress));
   } else {
-    MVC_ASSIGN_OR_RETURN(Bytes blob, history_->ReadBlob(file.blob));
-    MVC_RETURN_IF_ERROR(internal::WriteFileAtomically(dest_path, blob));
+    MVC_RETURN_IF_ERROR(WriteBlobFile(*history_, file.blob, dest_path, /*executable=*/false).status());
   }
   if (bytes_written) *bytes_written += file.size;
   return Status::Ok();

@@ -97,12 +97,13 @@ Result<CommitResult> Repository::Commit(const CommitOptions& options) {
       }
       cache.Set(file.path, file.stat, key);
     } else {
-      MVC_ASSIGN_OR_RETURN(std::string content, internal::ReadWholeFile(full));
-      if (IsManifestBlob(content)) {
+      MVC_ASSIGN_OR_RETURN(std::string prefix, internal::ReadFilePrefix(full, kManifestMagicSize));
+      if (IsManifestBlob(prefix)) {
         return Status::InvalidArgument(file.path + ": file starts with the mvc manifest magic and cannot be committed");
       }
-      MVC_ASSIGN_OR_RETURN(GitId blob_id, history_->WriteBlob(AsBytes(content)));
-      result.stored_bytes += content.size();  // an upper bound: git compresses blobs
+      MVC_ASSIGN_OR_RETURN(GitId blob_id, history_->WriteBlobFromFile(full));
+      MVC_ASSIGN_OR_RETURN(uint64_t blob_size, history_->BlobSize(blob_id));
+      result.stored_bytes += blob_size;  // an upper bound: git compresses blobs
       tree[file.path] = {blob_id, file.stat.executable};
       cache.Set(file.path, file.stat, "blob:" + blob_id.ToHex());
     }

@@ -1,5 +1,10 @@
 #include "refs/history.h"
 
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
@@ -8,6 +13,9 @@
 #include "refs/internal/git2_handles.h"
 
 namespace mvc {
+
+// Plain files move between the worktree and git in pieces of this size.
+constexpr size_t kBlobPieceBytes = size_t{1} << 20;
 
 using internal::EnsureLibgit2Initialized;
 using internal::FromGitOid;
@@ -168,6 +176,138 @@ Result<Bytes> History::ReadBlob(const GitId& id) {
   internal::GitBlobPtr blob(raw);
   const auto* p = static_cast<const uint8_t*>(git_blob_rawcontent(blob.get()));
   return Bytes(p, p + git_blob_rawsize(blob.get()));
+}
+
+Result<GitId> History::WriteBlobFromFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  struct FdCloser { int fd; ~FdCloser() { ::close(fd); } } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Status::FromErrno(errno, "stat " + path);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  git_odb* odb_raw = nullptr;
+  int rc = git_repository_odb(&odb_raw, impl_->repo.get());
+  if (rc < 0) return GitErrorStatus(rc, "open object database");
+  std::unique_ptr<git_odb, void (*)(git_odb*)> odb(odb_raw, git_odb_free);
+  git_odb_stream* stream_raw = nullptr;
+  rc = git_odb_open_wstream(&stream_raw, odb.get(), size, GIT_OBJECT_BLOB);
+  if (rc < 0) return GitErrorStatus(rc, "write blob of " + path);
+  std::unique_ptr<git_odb_stream, void (*)(git_odb_stream*)> stream(stream_raw, git_odb_stream_free);
+  std::vector<char> buf(kBlobPieceBytes);
+  uint64_t done = 0;
+  while (done < size) {
+    ssize_t n = ::read(fd, buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), size - done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno(errno, "read " + path);
+    if (n == 0) break;
+    rc = git_odb_stream_write(stream.get(), buf.data(), static_cast<size_t>(n));
+    if (rc < 0) return GitErrorStatus(rc, "write blob of " + path);
+    done += static_cast<uint64_t>(n);
+  }
+  if (done != size) return Status::Conflict(path + ": changed size while being committed");
+  git_oid oid;
+  rc = git_odb_stream_finalize_write(&oid, stream.get());
+  if (rc < 0) return GitErrorStatus(rc, "write blob of " + path);
+  return FromGitOid(&oid);
+}
+
+Result<uint64_t> History::BlobSize(const GitId& id) {
+  git_odb* odb_raw = nullptr;
+  int rc = git_repository_odb(&odb_raw, impl_->repo.get());
+  if (rc < 0) return GitErrorStatus(rc, "open object database");
+  std::unique_ptr<git_odb, void (*)(git_odb*)> odb(odb_raw, git_odb_free);
+  git_oid oid = ToGitOid(id);
+  size_t size = 0;
+  git_object_t type;
+  rc = git_odb_read_header(&size, &type, odb.get(), &oid);
+  if (rc < 0) return GitErrorStatus(rc, "read blob " + id.ToHex());
+  if (type != GIT_OBJECT_BLOB) return Status::NotFound("object " + id.ToHex() + " is not a blob");
+  return uint64_t{size};
+}
+
+namespace {
+
+// Reads a blob through libgit2's read stream (loose objects), or whole when the
+// object database offers no stream for it; `piece` returns false to stop early.
+Status ReadBlobPieces(git_repository* repo, const GitId& id, const std::function<Status(ByteView, bool*)>& piece,
+                      uint64_t* total_size) {
+  git_odb* odb_raw = nullptr;
+  int rc = git_repository_odb(&odb_raw, repo);
+  if (rc < 0) return GitErrorStatus(rc, "open object database");
+  std::unique_ptr<git_odb, void (*)(git_odb*)> odb(odb_raw, git_odb_free);
+  git_oid oid = ToGitOid(id);
+  git_odb_stream* stream_raw = nullptr;
+  size_t size = 0;
+  git_object_t type;
+  rc = git_odb_open_rstream(&stream_raw, &size, &type, odb.get(), &oid);
+  if (rc == GIT_ENOTFOUND) return GitErrorStatus(rc, "read blob " + id.ToHex());
+  bool more = true;
+  if (rc < 0) {
+    // No stream for this object (e.g. a packed one): read it whole.
+    git_odb_object* obj_raw = nullptr;
+    rc = git_odb_read(&obj_raw, odb.get(), &oid);
+    if (rc < 0) return GitErrorStatus(rc, "read blob " + id.ToHex());
+    std::unique_ptr<git_odb_object, void (*)(git_odb_object*)> obj(obj_raw, git_odb_object_free);
+    if (git_odb_object_type(obj.get()) != GIT_OBJECT_BLOB) return Status::NotFound("object " + id.ToHex() + " is not a blob");
+    *total_size = git_odb_object_size(obj.get());
+    return piece(ByteView(static_cast<const uint8_t*>(git_odb_object_data(obj.get())), *total_size), &more);
+  }
+  std::unique_ptr<git_odb_stream, void (*)(git_odb_stream*)> stream(stream_raw, git_odb_stream_free);
+  if (type != GIT_OBJECT_BLOB) return Status::NotFound("object " + id.ToHex() + " is not a blob");
+  *total_size = size;
+  std::vector<char> buf(kBlobPieceBytes);
+  while (more) {
+    rc = git_odb_stream_read(stream.get(), buf.data(), buf.size());
+    if (rc < 0) return Status::Corruption(GitErrorStatus(rc, "read blob " + id.ToHex()).message());
+    if (rc == 0) break;
+    MVC_RETURN_IF_ERROR(piece(ByteView(reinterpret_cast<const uint8_t*>(buf.data()), static_cast<size_t>(rc)), &more));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Bytes> History::ReadBlobPrefix(const GitId& id, size_t max_bytes) {
+  Bytes out;
+  uint64_t size = 0;
+  MVC_RETURN_IF_ERROR(ReadBlobPieces(impl_->repo.get(), id, [&](ByteView piece, bool* more) {
+    const size_t take = std::min(piece.size(), max_bytes - out.size());
+    out.insert(out.end(), piece.begin(), piece.begin() + take);
+    *more = out.size() < max_bytes;
+    return Status::Ok();
+  }, &size));
+  return out;
+}
+
+Status History::StreamBlob(const GitId& id, const std::function<Status(ByteView)>& sink) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr) return Status::Internal("cannot allocate a SHA-1 context");
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> guard(ctx, EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
+  uint64_t size = 0, seen = 0;
+  bool header_done = false;
+  MVC_RETURN_IF_ERROR(ReadBlobPieces(impl_->repo.get(), id, [&](ByteView piece, bool*) {
+    if (!header_done) {
+      const std::string header = "blob " + std::to_string(size) + std::string(1, '\0');
+      EVP_DigestUpdate(ctx, header.data(), header.size());
+      header_done = true;
+    }
+    EVP_DigestUpdate(ctx, piece.data(), piece.size());
+    seen += piece.size();
+    return sink(piece);
+  }, &size));
+  if (!header_done) {
+    const std::string header = "blob 0" + std::string(1, '\0');
+    EVP_DigestUpdate(ctx, header.data(), header.size());
+  }
+  unsigned char digest[20];
+  EVP_DigestFinal_ex(ctx, digest, nullptr);
+  const GitId actual = GitId::FromBytes(digest);
+  if (seen != size || actual != id) {
+    return Status::Corruption("blob " + id.ToHex() + " is corrupt: its " + std::to_string(seen) +
+                              " bytes hash to " + actual.ToHex());
+  }
+  return Status::Ok();
 }
 
 // ---- Trees ----

@@ -101,6 +101,20 @@ class History {
   // Errors: kNotFound if `id` is not a blob in the repository.
   Result<Bytes> ReadBlob(const GitId& id);
 
+  // Plain worktree files may be any size: these move them in pieces of 1 MiB, so
+  // memory stays flat. WriteBlobFromFile stores the file's current bytes.
+  // Errors: kIOError / kNoSpace naming the file; kConflict if it changed size while
+  // being read.
+  Result<GitId> WriteBlobFromFile(const std::string& path);
+  // The blob's size in bytes without reading it. Errors: kNotFound.
+  Result<uint64_t> BlobSize(const GitId& id);
+  // Up to `max_bytes` from the start of the blob. Errors: kNotFound, kCorruption.
+  Result<Bytes> ReadBlobPrefix(const GitId& id, size_t max_bytes);
+  // Passes the blob's bytes to `sink` in order, piece by piece, and checks that they
+  // hash to `id` (a corrupt object is kCorruption, reported after the last piece, so
+  // a sink writing a file must not publish it before this returns Ok).
+  Status StreamBlob(const GitId& id, const std::function<Status(ByteView)>& sink);
+
   // ---- Trees ----
   // Writes nested git trees for `files` and returns the root tree's id. Every blob
   // must already exist. An empty map gives the empty tree (4b825dc6...).

@@ -12,7 +12,7 @@ using nlohmann::json;
 
 // docs/format.md, "File manifest": the NUL keeps text tools from taking it for JSON
 // and makes a collision with a user's file practically impossible.
-constexpr std::string_view kManifestMagic("mvc-manifest\0v1\n", 16);
+constexpr std::string_view kManifestMagic("mvc-manifest\0v1\n", kManifestMagicSize);
 
 constexpr char kBase64Chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

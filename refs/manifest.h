@@ -69,8 +69,10 @@ struct FileManifest {
 // and it costs no pass over the data beyond the chunk hashes.
 ObjectId ComputeFileId(const SafetensorsLayout& layout, const std::vector<ObjectId>& tensor_ids);
 
-// True when a tree blob is a manifest (starts with the manifest magic).
+// True when a tree blob is a manifest (starts with the manifest magic, whose first
+// kManifestMagicSize bytes are enough to tell).
 bool IsManifestBlob(std::string_view blob);
+inline constexpr size_t kManifestMagicSize = 16;
 
 }  // namespace mvc
 

@@ -9,6 +9,7 @@
 #include "core/tensor_record.h"
 #include "core/thread_pool.h"
 #include "objectstore/object_store.h"
+#include "refs/internal/content_keys.h"
 
 namespace mvc {
 namespace {
@@ -105,6 +106,7 @@ Result<Reachable> WalkReachable(Repository& repo) {
   // Commits -> trees -> manifests. Each manifest blob is parsed once; the tensors it
   // names are queued in first-reached order.
   std::unordered_set<GitId> seen_blobs;
+  std::unordered_set<GitId> verified_plain_blobs;
   std::vector<ObjectId> tensor_queue;
   struct ManifestCheck {
     FileManifest manifest;
@@ -126,18 +128,29 @@ Result<Reachable> WalkReachable(Repository& repo) {
     }
     for (const auto& [path, entry] : *tree) {
       std::string where = path + " (" + at + ")";
-      Result<Bytes> blob = history.ReadBlob(entry.blob);
+      Result<std::optional<Bytes>> blob = internal::ReadIfManifest(history, entry.blob);
+      if (blob.ok() && !*blob) {
+        // A plain file: streamed once to check its hash, never held whole.
+        Result<uint64_t> size = history.BlobSize(entry.blob);
+        Status st = size.status();
+        if (st.ok() && verified_plain_blobs.insert(entry.blob).second) {
+          st = history.StreamBlob(entry.blob, [](ByteView) { return Status::Ok(); });
+        }
+        if (!st.ok()) {
+          out.problems.push_back(Problem(IntegrityProblem::Kind::kCorrupt, entry.blob.ShortHex(), where, st.message()));
+          continue;
+        }
+        ++out.files;
+        out.logical_bytes += *size;
+        continue;
+      }
       if (!blob.ok()) {
         out.problems.push_back(Problem(IntegrityProblem::Kind::kCorrupt, entry.blob.ShortHex(), where,
                                        blob.status().message()));
         continue;
       }
       ++out.files;
-      std::string_view text = AsChars(*blob);
-      if (!IsManifestBlob(text)) {
-        out.logical_bytes += blob->size();
-        continue;
-      }
+      std::string_view text = AsChars(**blob);
       Result<FileManifest> m = FileManifest::Parse(text);
       if (!m.ok()) {
         out.problems.push_back(

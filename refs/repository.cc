@@ -9,6 +9,7 @@
 
 #include "core/thread_pool.h"
 #include "objectstore/object_store.h"
+#include "refs/internal/content_keys.h"
 #include "refs/internal/file_util.h"
 #include "refs/revision.h"
 
@@ -152,19 +153,18 @@ Result<std::vector<TreeFile>> Repository::ListFiles(const GitId& commit) {
   MVC_ASSIGN_OR_RETURN(History::FlatTree tree, history_->ReadTree(info.tree));
   std::vector<TreeFile> files;
   for (const auto& [path, entry] : tree) {
-    MVC_ASSIGN_OR_RETURN(Bytes blob, history_->ReadBlob(entry.blob));
+    MVC_ASSIGN_OR_RETURN(std::optional<Bytes> blob, internal::ReadIfManifest(*history_, entry.blob));
     TreeFile f;
     f.path = path;
     f.blob = entry.blob;
-    std::string_view text = AsChars(blob);
-    if (IsManifestBlob(text)) {
-      Result<FileManifest> m = FileManifest::Parse(text);
+    if (blob) {
+      Result<FileManifest> m = FileManifest::Parse(AsChars(*blob));
       if (!m.ok()) return m.status().WithContext(path + " in commit " + commit.ShortHex());
       f.is_model = true;
       f.size = m->file_size;
       f.manifest = std::move(*m);
     } else {
-      f.size = blob.size();
+      MVC_ASSIGN_OR_RETURN(f.size, history_->BlobSize(entry.blob));
     }
     files.push_back(std::move(f));
   }

@@ -5,6 +5,13 @@
 
 namespace mvc::internal {
 
+Result<std::optional<Bytes>> ReadIfManifest(History& history, const GitId& blob) {
+  MVC_ASSIGN_OR_RETURN(Bytes prefix, history.ReadBlobPrefix(blob, kManifestMagicSize));
+  if (!IsManifestBlob(AsChars(prefix))) return std::optional<Bytes>();
+  MVC_ASSIGN_OR_RETURN(Bytes whole, history.ReadBlob(blob));
+  return std::optional<Bytes>(std::move(whole));
+}
+
 Result<CommittedFiles> ReadCommittedFiles(History& history, const std::optional<GitId>& commit) {
   CommittedFiles files;
   if (!commit) return files;
@@ -13,9 +20,9 @@ Result<CommittedFiles> ReadCommittedFiles(History& history, const std::optional<
   for (const auto& [path, entry] : tree) {
     CommittedFile f{entry, "blob:" + entry.blob.ToHex(), "", std::nullopt};
     if (IsModelPath(path)) {
-      MVC_ASSIGN_OR_RETURN(Bytes blob, history.ReadBlob(entry.blob));
-      if (IsManifestBlob(AsChars(blob))) {
-        Result<FileManifest> m = FileManifest::Parse(AsChars(blob));
+      MVC_ASSIGN_OR_RETURN(std::optional<Bytes> blob, ReadIfManifest(history, entry.blob));
+      if (blob) {
+        Result<FileManifest> m = FileManifest::Parse(AsChars(*blob));
         if (!m.ok()) return m.status().WithContext(path + " in commit " + commit->ShortHex());
         f.key = "file:" + m->file_id.ToHex();
         if (m->source_file_id) f.source_key = "file:" + m->source_file_id->ToHex();

@@ -26,6 +26,10 @@ struct CommittedFile {
 };
 using CommittedFiles = std::map<std::string, CommittedFile>;
 
+// The bytes of a tree blob when it is a manifest; nullopt for a plain file, whose
+// bytes (of any size) are not read beyond the magic.
+Result<std::optional<Bytes>> ReadIfManifest(History& history, const GitId& blob);
+
 // The files of `commit` with their content keys (empty for nullopt: an unborn branch).
 Result<CommittedFiles> ReadCommittedFiles(History& history, const std::optional<GitId>& commit);
 

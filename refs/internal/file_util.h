@@ -47,6 +47,10 @@ Status WriteFileAtomically(const std::string& path, ByteView bytes, bool executa
 // Reads a whole (small) file. Errors: kNotFound, kIOError.
 Result<std::string> ReadWholeFile(const std::string& path);
 
+// Reads the first `max_bytes` of a file (fewer if it is shorter). Errors: kNotFound,
+// kIOError.
+Result<std::string> ReadFilePrefix(const std::string& path, size_t max_bytes);
+
 // The git blob id (SHA-1 of "blob <size>\0" + bytes) of a file, read in pieces.
 Result<std::string> GitBlobHexOfFile(const std::string& path);
 
