@@ -154,7 +154,7 @@ Status Repository::ExportFile(const TreeFile& file, const std::string& dest_path
   if (file.manifest) {
     MVC_RETURN_IF_ERROR(internal::WriteManifestFile(*this, *file.manifest, file.path, dest_path, progress));
   } else {
-    MVC_RETURN_IF_ERROR(WriteBlobFile(*history_, file.blob, dest_path, /*executable=*/false).status());
+    MVC_RETURN_IF_ERROR(WriteBlobFile(*history_, file.blob, dest_path, /*executable=*/false));
   }
   if (bytes_written) *bytes_written += file.size;
   return Status::Ok();
