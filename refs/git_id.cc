@@ -1,5 +1,7 @@
 #include "refs/git_id.h"
 
+#include <openssl/evp.h>
+
 #include "refs/internal/git2_handles.h"
 
 namespace mvc {
@@ -35,6 +37,23 @@ std::string GitId::ToHex() const {
 bool GitId::IsZero() const {
   for (uint8_t b : bytes_) if (b != 0) return false;
   return true;
+}
+
+GitBlobHasher::GitBlobHasher(uint64_t size) : ctx_(EVP_MD_CTX_new()) {
+  MVC_CHECK(ctx_ != nullptr && "cannot allocate a SHA-1 context");
+  EVP_DigestInit_ex(ctx_, EVP_sha1(), nullptr);
+  const std::string header = "blob " + std::to_string(size) + std::string(1, '\0');
+  Update(header.data(), header.size());
+}
+
+GitBlobHasher::~GitBlobHasher() { EVP_MD_CTX_free(ctx_); }
+
+void GitBlobHasher::Update(const void* data, size_t size) { EVP_DigestUpdate(ctx_, data, size); }
+
+GitId GitBlobHasher::Finish() {
+  uint8_t digest[GitId::kSize];
+  EVP_DigestFinal_ex(ctx_, digest, nullptr);
+  return GitId::FromBytes(digest);
 }
 
 }  // namespace mvc

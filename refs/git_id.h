@@ -20,6 +20,8 @@
 
 #include "core/result.h"
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
+
 namespace mvc {
 
 class GitId {
@@ -47,6 +49,25 @@ class GitId {
 
  private:
   std::array<uint8_t, kSize> bytes_;
+};
+
+// The id git gives a blob of `size` bytes: SHA-1 of "blob <size>\0" and the bytes, fed
+// piece by piece, so files and streamed blobs of any size hash in bounded memory.
+//
+//   GitBlobHasher h(size);  h.Update(piece) ...;  GitId id = h.Finish();
+class GitBlobHasher {
+ public:
+  explicit GitBlobHasher(uint64_t size);
+  ~GitBlobHasher();
+  GitBlobHasher(const GitBlobHasher&) = delete;
+  GitBlobHasher& operator=(const GitBlobHasher&) = delete;
+
+  void Update(const void* data, size_t size);
+  // REQUIRES: called once, after `size` bytes in all were passed to Update.
+  GitId Finish();
+
+ private:
+  ::evp_md_ctx_st* ctx_;
 };
 
 }  // namespace mvc

@@ -1,15 +1,12 @@
 #include "refs/history.h"
 
-#include <fcntl.h>
-#include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 #include <unordered_set>
 
+#include "refs/internal/file_util.h"
 #include "refs/internal/git2_handles.h"
 
 namespace mvc {
@@ -178,68 +175,26 @@ Result<Bytes> History::ReadBlob(const GitId& id) {
   return Bytes(p, p + git_blob_rawsize(blob.get()));
 }
 
-Result<GitId> History::WriteBlobFromFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(errno, "open " + path);
-  struct FdCloser { int fd; ~FdCloser() { ::close(fd); } } closer{fd};
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return Status::FromErrno(errno, "stat " + path);
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
-  git_odb* odb_raw = nullptr;
-  int rc = git_repository_odb(&odb_raw, impl_->repo.get());
-  if (rc < 0) return GitErrorStatus(rc, "open object database");
-  std::unique_ptr<git_odb, void (*)(git_odb*)> odb(odb_raw, git_odb_free);
-  git_odb_stream* stream_raw = nullptr;
-  rc = git_odb_open_wstream(&stream_raw, odb.get(), size, GIT_OBJECT_BLOB);
-  if (rc < 0) return GitErrorStatus(rc, "write blob of " + path);
-  std::unique_ptr<git_odb_stream, void (*)(git_odb_stream*)> stream(stream_raw, git_odb_stream_free);
-  std::vector<char> buf(kBlobPieceBytes);
-  uint64_t done = 0;
-  while (done < size) {
-    ssize_t n = ::read(fd, buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), size - done)));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::FromErrno(errno, "read " + path);
-    if (n == 0) break;
-    rc = git_odb_stream_write(stream.get(), buf.data(), static_cast<size_t>(n));
-    if (rc < 0) return GitErrorStatus(rc, "write blob of " + path);
-    done += static_cast<uint64_t>(n);
-  }
-  if (done != size) return Status::Conflict(path + ": changed size while being committed");
-  git_oid oid;
-  rc = git_odb_stream_finalize_write(&oid, stream.get());
-  if (rc < 0) return GitErrorStatus(rc, "write blob of " + path);
-  return FromGitOid(&oid);
-}
-
-Result<uint64_t> History::BlobSize(const GitId& id) {
-  git_odb* odb_raw = nullptr;
-  int rc = git_repository_odb(&odb_raw, impl_->repo.get());
-  if (rc < 0) return GitErrorStatus(rc, "open object database");
-  std::unique_ptr<git_odb, void (*)(git_odb*)> odb(odb_raw, git_odb_free);
-  git_oid oid = ToGitOid(id);
-  size_t size = 0;
-  git_object_t type;
-  rc = git_odb_read_header(&size, &type, odb.get(), &oid);
-  if (rc < 0) return GitErrorStatus(rc, "read blob " + id.ToHex());
-  if (type != GIT_OBJECT_BLOB) return Status::NotFound("object " + id.ToHex() + " is not a blob");
-  return uint64_t{size};
-}
-
 namespace {
 
-// Reads a blob through libgit2's read stream (loose objects), or whole when the
-// object database offers no stream for it; `piece` returns false to stop early.
-Status ReadBlobPieces(git_repository* repo, const GitId& id, const std::function<Status(ByteView, bool*)>& piece,
-                      uint64_t* total_size) {
-  git_odb* odb_raw = nullptr;
-  int rc = git_repository_odb(&odb_raw, repo);
+Result<internal::GitOdbPtr> OpenOdb(git_repository* repo) {
+  git_odb* odb = nullptr;
+  int rc = git_repository_odb(&odb, repo);
   if (rc < 0) return GitErrorStatus(rc, "open object database");
-  std::unique_ptr<git_odb, void (*)(git_odb*)> odb(odb_raw, git_odb_free);
+  return internal::GitOdbPtr(odb);
+}
+
+// Reads a blob through libgit2's read stream (loose objects), or whole when the
+// object database offers no stream for it: `on_size` gets its size first, then
+// `piece` its bytes in order; `piece` sets *more = false to stop early.
+Status ReadBlobPieces(git_repository* repo, const GitId& id, const std::function<void(uint64_t)>& on_size,
+                      const std::function<Status(ByteView, bool* more)>& piece) {
+  MVC_ASSIGN_OR_RETURN(internal::GitOdbPtr odb, OpenOdb(repo));
   git_oid oid = ToGitOid(id);
   git_odb_stream* stream_raw = nullptr;
   size_t size = 0;
   git_object_t type;
-  rc = git_odb_open_rstream(&stream_raw, &size, &type, odb.get(), &oid);
+  int rc = git_odb_open_rstream(&stream_raw, &size, &type, odb.get(), &oid);
   if (rc == GIT_ENOTFOUND) return GitErrorStatus(rc, "read blob " + id.ToHex());
   bool more = true;
   if (rc < 0) {
@@ -247,14 +202,15 @@ Status ReadBlobPieces(git_repository* repo, const GitId& id, const std::function
     git_odb_object* obj_raw = nullptr;
     rc = git_odb_read(&obj_raw, odb.get(), &oid);
     if (rc < 0) return GitErrorStatus(rc, "read blob " + id.ToHex());
-    std::unique_ptr<git_odb_object, void (*)(git_odb_object*)> obj(obj_raw, git_odb_object_free);
+    internal::GitOdbObjectPtr obj(obj_raw);
     if (git_odb_object_type(obj.get()) != GIT_OBJECT_BLOB) return Status::NotFound("object " + id.ToHex() + " is not a blob");
-    *total_size = git_odb_object_size(obj.get());
-    return piece(ByteView(static_cast<const uint8_t*>(git_odb_object_data(obj.get())), *total_size), &more);
+    on_size(git_odb_object_size(obj.get()));
+    return piece(ByteView(static_cast<const uint8_t*>(git_odb_object_data(obj.get())), git_odb_object_size(obj.get())),
+                 &more);
   }
-  std::unique_ptr<git_odb_stream, void (*)(git_odb_stream*)> stream(stream_raw, git_odb_stream_free);
+  internal::GitOdbStreamPtr stream(stream_raw);
   if (type != GIT_OBJECT_BLOB) return Status::NotFound("object " + id.ToHex() + " is not a blob");
-  *total_size = size;
+  on_size(size);
   std::vector<char> buf(kBlobPieceBytes);
   while (more) {
     rc = git_odb_stream_read(stream.get(), buf.data(), buf.size());
@@ -267,42 +223,67 @@ Status ReadBlobPieces(git_repository* repo, const GitId& id, const std::function
 
 }  // namespace
 
+Result<GitId> History::WriteBlobFromFile(const std::string& path) {
+  MVC_ASSIGN_OR_RETURN(internal::FileReader file, internal::FileReader::Open(path));
+  const uint64_t size = file.size();
+  MVC_ASSIGN_OR_RETURN(internal::GitOdbPtr odb, OpenOdb(impl_->repo.get()));
+  git_odb_stream* stream_raw = nullptr;
+  int rc = git_odb_open_wstream(&stream_raw, odb.get(), size, GIT_OBJECT_BLOB);
+  if (rc < 0) return GitErrorStatus(rc, "write blob of " + path);
+  internal::GitOdbStreamPtr stream(stream_raw);
+  std::vector<char> buf(kBlobPieceBytes);
+  uint64_t done = 0;
+  while (done < size) {
+    MVC_ASSIGN_OR_RETURN(size_t n, file.Read(buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), size - done))));
+    if (n == 0) break;
+    rc = git_odb_stream_write(stream.get(), buf.data(), n);
+    if (rc < 0) return GitErrorStatus(rc, "write blob of " + path);
+    done += n;
+  }
+  if (done != size) return Status::Conflict(path + ": changed size while being committed");
+  git_oid oid;
+  rc = git_odb_stream_finalize_write(&oid, stream.get());
+  if (rc < 0) return GitErrorStatus(rc, "write blob of " + path);
+  return FromGitOid(&oid);
+}
+
+Result<uint64_t> History::BlobSize(const GitId& id) {
+  MVC_ASSIGN_OR_RETURN(internal::GitOdbPtr odb, OpenOdb(impl_->repo.get()));
+  git_oid oid = ToGitOid(id);
+  size_t size = 0;
+  git_object_t type;
+  int rc = git_odb_read_header(&size, &type, odb.get(), &oid);
+  if (rc < 0) return GitErrorStatus(rc, "read blob " + id.ToHex());
+  if (type != GIT_OBJECT_BLOB) return Status::NotFound("object " + id.ToHex() + " is not a blob");
+  return uint64_t{size};
+}
+
 Result<Bytes> History::ReadBlobPrefix(const GitId& id, size_t max_bytes) {
   Bytes out;
-  uint64_t size = 0;
-  MVC_RETURN_IF_ERROR(ReadBlobPieces(impl_->repo.get(), id, [&](ByteView piece, bool* more) {
+  MVC_RETURN_IF_ERROR(ReadBlobPieces(impl_->repo.get(), id, [](uint64_t) {}, [&](ByteView piece, bool* more) {
     const size_t take = std::min(piece.size(), max_bytes - out.size());
     out.insert(out.end(), piece.begin(), piece.begin() + take);
     *more = out.size() < max_bytes;
     return Status::Ok();
-  }, &size));
+  }));
   return out;
 }
 
 Status History::StreamBlob(const GitId& id, const std::function<Status(ByteView)>& sink) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (ctx == nullptr) return Status::Internal("cannot allocate a SHA-1 context");
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> guard(ctx, EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
+  std::optional<GitBlobHasher> hasher;  // made once the size is known
   uint64_t size = 0, seen = 0;
-  bool header_done = false;
-  MVC_RETURN_IF_ERROR(ReadBlobPieces(impl_->repo.get(), id, [&](ByteView piece, bool*) {
-    if (!header_done) {
-      const std::string header = "blob " + std::to_string(size) + std::string(1, '\0');
-      EVP_DigestUpdate(ctx, header.data(), header.size());
-      header_done = true;
-    }
-    EVP_DigestUpdate(ctx, piece.data(), piece.size());
-    seen += piece.size();
-    return sink(piece);
-  }, &size));
-  if (!header_done) {
-    const std::string header = "blob 0" + std::string(1, '\0');
-    EVP_DigestUpdate(ctx, header.data(), header.size());
-  }
-  unsigned char digest[20];
-  EVP_DigestFinal_ex(ctx, digest, nullptr);
-  const GitId actual = GitId::FromBytes(digest);
+  MVC_RETURN_IF_ERROR(ReadBlobPieces(
+      impl_->repo.get(), id,
+      [&](uint64_t s) {
+        size = s;
+        hasher.emplace(s);
+      },
+      [&](ByteView piece, bool*) {
+        hasher->Update(piece.data(), piece.size());
+        seen += piece.size();
+        return sink(piece);
+      }));
+  const GitId actual = hasher->Finish();
   if (seen != size || actual != id) {
     return Status::Corruption("blob " + id.ToHex() + " is corrupt: its " + std::to_string(seen) +
                               " bytes hash to " + actual.ToHex());

@@ -189,6 +189,11 @@ inline size_t SafeRefills(const BitReader& r) {
   return room < 8 ? 0 : (room - 8) / 7 + 1;
 }
 
+// The fast decoders' refill of a reader held in locals (bit buffer b, count c, byte
+// pointer p): up to 56 valid bits, with no bounds check (the callers bound the steps).
+#define MVC_REFILL_(b, c, p) \
+  do { uint64_t v_; std::memcpy(&v_, p, 8); b |= v_ << c; p += (63 - c) >> 3; c |= 56; } while (0)
+
 // The unchecked inner loop of the decoder; returns the steps done (each step decodes
 // four symbols of each of the four sub-streams). REQUIRES: `steps` refills of every
 // reader stay in bounds (see the caller).
@@ -203,8 +208,6 @@ size_t DecodeFast4(BitReader* r, const size_t* lo, size_t steps, const uint8_t* 
   uint8_t *o0 = out + lo[0], *o1 = out + lo[1], *o2 = out + lo[2], *o3 = out + lo[3];
   const uint8_t *x0 = nullptr, *x1 = nullptr, *x2 = nullptr, *x3 = nullptr;
   if (kCtx) { x0 = ctx + lo[0]; x1 = ctx + lo[1]; x2 = ctx + lo[2]; x3 = ctx + lo[3]; }
-#define MVC_REFILL_(b, c, p) \
-  do { uint64_t v_; std::memcpy(&v_, p, 8); b |= v_ << c; p += (63 - c) >> 3; c |= 56; } while (0)
 #define MVC_DECODE_(b, c, o, x, u)                                      \
   do {                                                                  \
     const uint16_t* t_ = kCtx ? tabptr[x[u]] : tab0;                    \
@@ -223,7 +226,6 @@ size_t DecodeFast4(BitReader* r, const size_t* lo, size_t steps, const uint8_t* 
     o0 += 4; o1 += 4; o2 += 4; o3 += 4;
     if (kCtx) { x0 += 4; x1 += 4; x2 += 4; x3 += 4; }
   }
-#undef MVC_REFILL_
 #undef MVC_DECODE_
   r[0].buf = b0; r[1].buf = b1; r[2].buf = b2; r[3].buf = b3;
   r[0].cnt = c0; r[1].cnt = c1; r[2].cnt = c2; r[3].cnt = c3;
@@ -260,8 +262,6 @@ void DecodeMultiFast4(BitReader* r, uint8_t** o, size_t steps, const uint32_t* m
   unsigned c0 = r[0].cnt, c1 = r[1].cnt, c2 = r[2].cnt, c3 = r[3].cnt;
   const uint8_t *p0 = r[0].p, *p1 = r[1].p, *p2 = r[2].p, *p3 = r[3].p;
   uint8_t *o0 = o[0], *o1 = o[1], *o2 = o[2], *o3 = o[3];
-#define MVC_REFILL_(b, c, p) \
-  do { uint64_t v_; std::memcpy(&v_, p, 8); b |= v_ << c; p += (63 - c) >> 3; c |= 56; } while (0)
 #define MVC_DECODE_(b, c, o)                 \
   do {                                       \
     const uint32_t e_ = multi[b & mask];     \
@@ -277,13 +277,13 @@ void DecodeMultiFast4(BitReader* r, uint8_t** o, size_t steps, const uint32_t* m
       MVC_DECODE_(b0, c0, o0); MVC_DECODE_(b1, c1, o1); MVC_DECODE_(b2, c2, o2); MVC_DECODE_(b3, c3, o3);
     }
   }
-#undef MVC_REFILL_
 #undef MVC_DECODE_
   r[0].buf = b0; r[1].buf = b1; r[2].buf = b2; r[3].buf = b3;
   r[0].cnt = c0; r[1].cnt = c1; r[2].cnt = c2; r[3].cnt = c3;
   r[0].p = p0; r[1].p = p1; r[2].p = p2; r[3].p = p3;
   o[0] = o0; o[1] = o1; o[2] = o2; o[3] = o3;
 }
+#undef MVC_REFILL_
 
 }  // namespace
 

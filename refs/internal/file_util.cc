@@ -1,15 +1,19 @@
 #include "refs/internal/file_util.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <utility>
+#include <vector>
+
+#include "refs/git_id.h"
 
 namespace mvc::internal {
 
@@ -74,48 +78,7 @@ Status WriteFileAtomically(const std::string& path, ByteView bytes, bool executa
   return f.Commit();
 }
 
-Result<std::string> ReadWholeFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(errno, "open " + path);
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return Status::FromErrno(err, "read " + path);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
-
-Result<std::string> ReadFilePrefix(const std::string& path, size_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(errno, "open " + path);
-  std::string out(max_bytes, '\0');
-  size_t got = 0;
-  while (got < max_bytes) {
-    ssize_t n = ::read(fd, out.data() + got, max_bytes - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return Status::FromErrno(err, "read " + path);
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  out.resize(got);
-  return out;
-}
-
-Result<std::string> GitBlobHexOfFile(const std::string& path) {
+Result<FileReader> FileReader::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(errno, "open " + path);
   struct stat st;
@@ -124,28 +87,50 @@ Result<std::string> GitBlobHexOfFile(const std::string& path) {
     ::close(fd);
     return Status::FromErrno(err, "stat " + path);
   }
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
-  std::string header = "blob " + std::to_string(st.st_size) + std::string(1, '\0');
-  EVP_DigestUpdate(ctx, header.data(), header.size());
-  std::vector<char> buf(1 << 20);
-  Status status;
+  return FileReader(fd, static_cast<uint64_t>(st.st_size), path);
+}
+
+FileReader::FileReader(FileReader&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), size_(other.size_), path_(std::move(other.path_)) {}
+
+FileReader::~FileReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<size_t> FileReader::Read(void* buf, size_t max) {
   for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) { status = Status::FromErrno(errno, "read " + path); break; }
-    if (n == 0) break;
-    EVP_DigestUpdate(ctx, buf.data(), static_cast<size_t>(n));
+    ssize_t n = ::read(fd_, buf, max);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return Status::FromErrno(errno, "read " + path_);
   }
-  ::close(fd);
-  unsigned char digest[20];
-  EVP_DigestFinal_ex(ctx, digest, nullptr);
-  EVP_MD_CTX_free(ctx);
-  if (!status.ok()) return status;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : digest) { hex.push_back(kHex[b >> 4]); hex.push_back(kHex[b & 15]); }
-  return hex;
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  return ReadFilePrefix(path, std::string().max_size());
+}
+
+Result<std::string> ReadFilePrefix(const std::string& path, size_t max_bytes) {
+  MVC_ASSIGN_OR_RETURN(FileReader file, FileReader::Open(path));
+  std::string out;
+  char buf[1 << 16];
+  while (out.size() < max_bytes) {
+    MVC_ASSIGN_OR_RETURN(size_t n, file.Read(buf, std::min(sizeof(buf), max_bytes - out.size())));
+    if (n == 0) break;
+    out.append(buf, n);
+  }
+  return out;
+}
+
+Result<std::string> GitBlobHexOfFile(const std::string& path) {
+  MVC_ASSIGN_OR_RETURN(FileReader file, FileReader::Open(path));
+  GitBlobHasher hasher(file.size());
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    MVC_ASSIGN_OR_RETURN(size_t n, file.Read(buf.data(), buf.size()));
+    if (n == 0) break;
+    hasher.Update(buf.data(), n);
+  }
+  return hasher.Finish().ToHex();
 }
 
 Result<FileLock> FileLock::Acquire(const std::string& path, int timeout_ms) {

@@ -44,6 +44,26 @@ class TempFile {
 // Replaces `path` with `bytes` atomically (TempFile).
 Status WriteFileAtomically(const std::string& path, ByteView bytes, bool executable = false);
 
+// A file open for reading from the start; closed on destruction. Errors name the
+// file: "open <path>", "stat <path>", "read <path>" (kNotFound, kIOError).
+class FileReader {
+ public:
+  static Result<FileReader> Open(const std::string& path);
+  FileReader(FileReader&& other) noexcept;
+  FileReader& operator=(FileReader&&) = delete;
+  ~FileReader();
+
+  uint64_t size() const { return size_; }  // when opened
+  // Reads up to `max` bytes into `buf` (retrying on EINTR); 0 at the end of the file.
+  Result<size_t> Read(void* buf, size_t max);
+
+ private:
+  FileReader(int fd, uint64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::string path_;
+};
+
 // Reads a whole (small) file. Errors: kNotFound, kIOError.
 Result<std::string> ReadWholeFile(const std::string& path);
 

@@ -42,6 +42,9 @@ using GitReferenceIteratorPtr =
 using GitReflogPtr = std::unique_ptr<git_reflog, Git2Deleter<git_reflog, git_reflog_free>>;
 using GitRevwalkPtr = std::unique_ptr<git_revwalk, Git2Deleter<git_revwalk, git_revwalk_free>>;
 using GitConfigPtr = std::unique_ptr<git_config, Git2Deleter<git_config, git_config_free>>;
+using GitOdbPtr = std::unique_ptr<git_odb, Git2Deleter<git_odb, git_odb_free>>;
+using GitOdbStreamPtr = std::unique_ptr<git_odb_stream, Git2Deleter<git_odb_stream, git_odb_stream_free>>;
+using GitOdbObjectPtr = std::unique_ptr<git_odb_object, Git2Deleter<git_odb_object, git_odb_object_free>>;
 
 // git_libgit2_init() exactly once per process (it is refcounted; mvc never shuts it
 // down, so handles stay valid until exit). Thread-safe.
