@@ -5,13 +5,11 @@
 #include <string>
 
 #include "codec/internal/code_length_coding.h"
+#include "codec/internal/huffman_code.h"
 #include "core/endian_coding.h"
 
 namespace mvc::codec_internal {
 namespace {
-
-constexpr uint8_t kSoleSymbol = 15;  // nibble: the table's only symbol, coded in 0 bits
-constexpr uint32_t kTableSize = 1u << kMaxCodeBits;
 
 size_t TableBytes(int alphabet_bits) { return ((size_t{1} << alphabet_bits) + 1) / 2; }
 
@@ -30,96 +28,18 @@ std::pair<size_t, size_t> ContextSpan(const std::vector<uint8_t>& ctx_to_table) 
   return first > last ? std::pair<size_t, size_t>{0, 0} : std::pair<size_t, size_t>{first, last - first + 1};
 }
 
-// Huffman code lengths for `freq` (size A), limited to kMaxCodeBits by halving the
-// frequencies until the tree is shallow enough (rarely needed for 2^16-symbol blocks
-// of weight data; costs a fraction of a percent when it is).
-void BuildLengths(const uint32_t* freq_in, int a, uint8_t* len) {
-  std::memset(len, 0, 256);
-  int used = 0, last = -1;
-  for (int s = 0; s < a; ++s) if (freq_in[s]) { ++used; last = s; }
-  if (used == 0) return;
-  if (used == 1) { len[last] = kSoleSymbol; return; }
-  // Called per context of every plane: fixed-size buffers, no allocation. A leaf is
-  // sorted as one key, frequency above symbol: the order of (frequency, symbol) pairs.
-  uint64_t freq[256];
-  for (int s = 0; s < a; ++s) freq[s] = freq_in[s];
-  for (;;) {
-    // Two-queue Huffman construction over leaves sorted by frequency: no heap.
-    uint64_t leaves[256];
-    int m = 0;
-    for (int s = 0; s < a; ++s) if (freq[s]) leaves[m++] = (freq[s] << 8) | unsigned(s);
-    std::sort(leaves, leaves + m);
-    uint64_t node_freq[256];
-    int parent[511];  // leaves 0..m-1, internal nodes m..2m-2
-    int li = 0, ni = 0;
-    int built = 0;
-    auto pick = [&](uint64_t* f) {
-      // Prefer a leaf on ties: shallower trees.
-      if (li < m && (ni >= built || (leaves[li] >> 8) <= node_freq[ni])) { *f = leaves[li] >> 8; return li++; }
-      *f = node_freq[ni];
-      return m + ni++;
-    };
-    for (; built < m - 1; ++built) {
-      uint64_t f1, f2;
-      int x = pick(&f1);
-      int y = pick(&f2);
-      node_freq[built] = f1 + f2;
-      parent[x] = m + built;
-      parent[y] = m + built;
-    }
-    int depth[511];
-    depth[2 * m - 2] = 0;
-    for (int v = 2 * m - 3; v >= 0; --v) depth[v] = depth[parent[v]] + 1;
-    int max_len = 0;
-    for (int k = 0; k < m; ++k) {
-      len[leaves[k] & 0xFF] = static_cast<uint8_t>(depth[k]);
-      max_len = std::max(max_len, depth[k]);
-    }
-    if (max_len <= kMaxCodeBits) return;
-    for (int s = 0; s < a; ++s) if (freq[s]) freq[s] = (freq[s] >> 1) | 1;
-  }
-}
-
-inline unsigned CodeLen(uint8_t nibble) { return nibble == kSoleSymbol ? 0 : nibble; }
-
-// Canonical codes, bit-reversed for an LSB-first bit stream.
-void BuildCodes(const uint8_t* len, int a, uint16_t* code) {
-  unsigned count[kMaxCodeBits + 1] = {0};
-  for (int s = 0; s < a; ++s) if (len[s] && len[s] != kSoleSymbol) ++count[len[s]];
-  unsigned next[kMaxCodeBits + 2] = {0};
-  unsigned c = 0;
-  for (int l = 1; l <= kMaxCodeBits; ++l) { c = (c + count[l - 1]) << 1; next[l] = c; }
-  for (int s = 0; s < a; ++s) {
-    code[s] = 0;
-    unsigned l = len[s];
-    if (l == 0 || l == kSoleSymbol) continue;
-    unsigned v = next[l]++, r = 0;
-    for (unsigned b = 0; b < l; ++b) r |= ((v >> b) & 1) << (l - 1 - b);
-    code[s] = static_cast<uint16_t>(r);
-  }
-}
-
 // Decode table: entry = symbol | (length << 8). Unused slots decode as symbol 0 of
 // length 1: wrong bytes (the caller's hash catches them), never out of bounds.
 // `table_log` (the longest code of the stream, <= 11) sets the table's 2^table_log size:
 // small alphabets and short codes make small tables, cheap to build per chunk.
 Status BuildDecodeTable(const uint8_t* len, int a, unsigned table_log, uint16_t* table) {
   const uint32_t size = 1u << table_log;
-  uint32_t kraft = 0;
-  int sole = -1, used = 0;
-  for (int s = 0; s < a; ++s) {
-    if (len[s] == 0) continue;
-    ++used;
-    if (len[s] == kSoleSymbol) { sole = s; continue; }
-    if (len[s] > kMaxCodeBits) return Status::Corruption("code length " + std::to_string(len[s]) + " exceeds 11");
-    kraft += kTableSize >> len[s];
-  }
+  int sole = -1;
+  MVC_RETURN_IF_ERROR(CheckCodeLengths(len, a, &sole));
   if (sole >= 0) {
-    if (used != 1) return Status::Corruption("sole-symbol marker in a table with other symbols");
     for (uint32_t i = 0; i < size; ++i) table[i] = static_cast<uint16_t>(sole);
     return Status::Ok();
   }
-  if (kraft > kTableSize) return Status::Corruption("over-subscribed Huffman table");
   for (uint32_t i = 0; i < size; ++i) table[i] = 1u << 8;
   uint16_t code[256];
   BuildCodes(len, a, code);
@@ -130,69 +50,6 @@ Status BuildDecodeTable(const uint8_t* len, int a, unsigned table_log, uint16_t*
   }
   return Status::Ok();
 }
-
-struct BitWriter {
-  uint8_t* p;
-  uint64_t acc = 0;
-  unsigned bits = 0;
-  // REQUIRES: 8 writable bytes at p beyond the final length.
-  inline void Put(uint32_t code, unsigned len) {
-    acc |= uint64_t{code} << bits;
-    bits += len;
-  }
-  inline void Flush() {
-    std::memcpy(p, &acc, 8);
-    p += bits >> 3;
-    acc >>= bits & ~7u;  // bits < 64: at most 7 pending + four 11-bit codes
-    bits &= 7;
-  }
-  uint8_t* Finish() {
-    Flush();
-    if (bits) { ++p; }
-    return p;
-  }
-};
-
-// LSB-first reader (its fast refill is inlined in DecodeFast4); the safe refill reads
-// past `end` as zeros and counts how far it went.
-struct BitReader {
-  const uint8_t* p;
-  const uint8_t* end;
-  const uint8_t* begin;
-  uint64_t buf = 0;
-  unsigned cnt = 0;
-  size_t virtual_bytes = 0;  // bytes consumed past end (zero padding)
-
-  inline void RefillSafe() {
-    while (cnt <= 56) {
-      uint64_t byte = 0;
-      if (p < end) byte = *p++; else ++virtual_bytes;
-      buf |= byte << cnt;
-      cnt += 8;
-    }
-  }
-  inline uint8_t Decode(const uint16_t* table, uint64_t mask) {
-    uint16_t e = table[buf & mask];
-    unsigned l = e >> 8;
-    buf >>= l;
-    cnt -= l;
-    return static_cast<uint8_t>(e);
-  }
-  // Bits consumed beyond the stream's end: corruption.
-  bool Overran() const { return virtual_bytes * 8 > cnt; }
-};
-
-// Refills a reader can take without bounds checks: each needs 8 readable bytes and
-// advances at most 7.
-inline size_t SafeRefills(const BitReader& r) {
-  const size_t room = static_cast<size_t>(r.end - r.p);
-  return room < 8 ? 0 : (room - 8) / 7 + 1;
-}
-
-// The fast decoders' refill of a reader held in locals (bit buffer b, count c, byte
-// pointer p): up to 56 valid bits, with no bounds check (the callers bound the steps).
-#define MVC_REFILL_(b, c, p) \
-  do { uint64_t v_; std::memcpy(&v_, p, 8); b |= v_ << c; p += (63 - c) >> 3; c |= 56; } while (0)
 
 // The unchecked inner loop of the decoder; returns the steps done (each step decodes
 // four symbols of each of the four sub-streams). REQUIRES: `steps` refills of every
@@ -218,7 +75,7 @@ size_t DecodeFast4(BitReader* r, const size_t* lo, size_t steps, const uint8_t* 
     o[u] = static_cast<uint8_t>(e_);                                    \
   } while (0)
   for (size_t k = 0; k < steps; ++k) {
-    MVC_REFILL_(b0, c0, p0); MVC_REFILL_(b1, c1, p1); MVC_REFILL_(b2, c2, p2); MVC_REFILL_(b3, c3, p3);
+    MVC_HUFFMAN_REFILL(b0, c0, p0); MVC_HUFFMAN_REFILL(b1, c1, p1); MVC_HUFFMAN_REFILL(b2, c2, p2); MVC_HUFFMAN_REFILL(b3, c3, p3);
     for (int u = 0; u < 4; ++u) {
       MVC_DECODE_(b0, c0, o0, x0, u); MVC_DECODE_(b1, c1, o1, x1, u);
       MVC_DECODE_(b2, c2, o2, x2, u); MVC_DECODE_(b3, c3, o3, x3, u);
@@ -272,7 +129,7 @@ void DecodeMultiFast4(BitReader* r, uint8_t** o, size_t steps, const uint32_t* m
     c -= l_;                                 \
   } while (0)
   for (size_t k = 0; k < steps; ++k) {
-    MVC_REFILL_(b0, c0, p0); MVC_REFILL_(b1, c1, p1); MVC_REFILL_(b2, c2, p2); MVC_REFILL_(b3, c3, p3);
+    MVC_HUFFMAN_REFILL(b0, c0, p0); MVC_HUFFMAN_REFILL(b1, c1, p1); MVC_HUFFMAN_REFILL(b2, c2, p2); MVC_HUFFMAN_REFILL(b3, c3, p3);
     for (int u = 0; u < 4; ++u) {
       MVC_DECODE_(b0, c0, o0); MVC_DECODE_(b1, c1, o1); MVC_DECODE_(b2, c2, o2); MVC_DECODE_(b3, c3, o3);
     }
@@ -283,7 +140,6 @@ void DecodeMultiFast4(BitReader* r, uint8_t** o, size_t steps, const uint32_t* m
   r[0].p = p0; r[1].p = p1; r[2].p = p2; r[3].p = p3;
   o[0] = o0; o[1] = o1; o[2] = o2; o[3] = o3;
 }
-#undef MVC_REFILL_
 
 }  // namespace
 
@@ -594,7 +450,10 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
       for (size_t i = done[j]; i < hi[j]; ++i) {
         if (r[j].cnt < kMaxCodeBits) r[j].RefillSafe();
         const uint16_t* t = cb ? tabptr[ctx[i]] : tab0;
-        out[i] = r[j].Decode(t, mask);
+        const uint16_t e = t[r[j].buf & mask];
+        r[j].buf >>= e >> 8;
+        r[j].cnt -= e >> 8;
+        out[i] = static_cast<uint8_t>(e);
       }
       if (r[j].Overran()) {
         return Status::Corruption("entropy stream: block " + std::to_string(b) + " sub-stream " +

@@ -21,11 +21,11 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "codec/internal/huffman_code.h"
 
 namespace mvc::codec_internal {
 
 // docs/format.md, "Entropy stream": limits.
-inline constexpr int kMaxCodeBits = 11;
 inline constexpr uint32_t kEntropyBlockSymbols = 1u << 16;
 inline constexpr uint32_t kMaxEntropyBlockSymbols = 1u << 22;
 

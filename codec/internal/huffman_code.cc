@@ -1,0 +1,98 @@
+#include "codec/internal/huffman_code.h"
+
+#include <algorithm>
+#include <string>
+
+namespace mvc::codec_internal {
+namespace {
+
+constexpr int kSymbolBits = 11;  // a leaf sorts as (frequency << 11) | symbol
+static_assert(kMaxHuffmanSymbols == 1 << kSymbolBits);
+
+}  // namespace
+
+void BuildLengths(const uint32_t* freq_in, int a, uint8_t* len) {
+  std::memset(len, 0, size_t(a));
+  int used = 0, last = -1;
+  for (int s = 0; s < a; ++s) if (freq_in[s]) { ++used; last = s; }
+  if (used == 0) return;
+  if (used == 1) { len[last] = kSoleSymbol; return; }
+  // Called per context of every plane: fixed-size buffers, no allocation. A leaf is
+  // sorted as one key, frequency above symbol: the order of (frequency, symbol) pairs.
+  uint64_t freq[kMaxHuffmanSymbols];
+  for (int s = 0; s < a; ++s) freq[s] = freq_in[s];
+  constexpr uint64_t kSymbolMask = (uint64_t{1} << kSymbolBits) - 1;
+  for (;;) {
+    // Two-queue Huffman construction over leaves sorted by frequency: no heap.
+    uint64_t leaves[kMaxHuffmanSymbols];
+    int m = 0;
+    for (int s = 0; s < a; ++s) if (freq[s]) leaves[m++] = (freq[s] << kSymbolBits) | unsigned(s);
+    std::sort(leaves, leaves + m);
+    uint64_t node_freq[kMaxHuffmanSymbols];
+    int parent[2 * kMaxHuffmanSymbols];  // leaves 0..m-1, internal nodes m..2m-2
+    int li = 0, ni = 0;
+    int built = 0;
+    auto pick = [&](uint64_t* f) {
+      // Prefer a leaf on ties: shallower trees.
+      if (li < m && (ni >= built || (leaves[li] >> kSymbolBits) <= node_freq[ni])) {
+        *f = leaves[li] >> kSymbolBits;
+        return li++;
+      }
+      *f = node_freq[ni];
+      return m + ni++;
+    };
+    for (; built < m - 1; ++built) {
+      uint64_t f1, f2;
+      int x = pick(&f1);
+      int y = pick(&f2);
+      node_freq[built] = f1 + f2;
+      parent[x] = m + built;
+      parent[y] = m + built;
+    }
+    int depth[2 * kMaxHuffmanSymbols];
+    depth[2 * m - 2] = 0;
+    for (int v = 2 * m - 3; v >= 0; --v) depth[v] = depth[parent[v]] + 1;
+    int max_len = 0;
+    for (int k = 0; k < m; ++k) {
+      len[leaves[k] & kSymbolMask] = static_cast<uint8_t>(depth[k]);
+      max_len = std::max(max_len, depth[k]);
+    }
+    if (max_len <= kMaxCodeBits) return;
+    for (int s = 0; s < a; ++s) if (freq[s]) freq[s] = (freq[s] >> 1) | 1;
+  }
+}
+
+void BuildCodes(const uint8_t* len, int a, uint16_t* code) {
+  unsigned count[kMaxCodeBits + 1] = {0};
+  for (int s = 0; s < a; ++s) if (len[s] && len[s] != kSoleSymbol) ++count[len[s]];
+  unsigned next[kMaxCodeBits + 2] = {0};
+  unsigned c = 0;
+  for (int l = 1; l <= kMaxCodeBits; ++l) { c = (c + count[l - 1]) << 1; next[l] = c; }
+  for (int s = 0; s < a; ++s) {
+    code[s] = 0;
+    unsigned l = len[s];
+    if (l == 0 || l == kSoleSymbol) continue;
+    unsigned v = next[l]++, r = 0;
+    for (unsigned b = 0; b < l; ++b) r |= ((v >> b) & 1) << (l - 1 - b);
+    code[s] = static_cast<uint16_t>(r);
+  }
+}
+
+Status CheckCodeLengths(const uint8_t* len, int a, int* sole) {
+  constexpr uint32_t kFull = 1u << kMaxCodeBits;
+  uint32_t kraft = 0;
+  int used = 0;
+  *sole = -1;
+  for (int s = 0; s < a; ++s) {
+    if (len[s] == 0) continue;
+    ++used;
+    if (len[s] == kSoleSymbol) { *sole = s; continue; }
+    if (len[s] > kMaxCodeBits) return Status::Corruption("code length " + std::to_string(len[s]) + " exceeds 11");
+    kraft += kFull >> len[s];
+  }
+  if (*sole >= 0 && used != 1) return Status::Corruption("sole-symbol marker in a table with other symbols");
+  if (kraft > kFull) return Status::Corruption("over-subscribed Huffman table");
+  return Status::Ok();
+}
+
+}  // namespace mvc::codec_internal
