@@ -5,6 +5,7 @@
 #include <string>
 
 #include "codec/internal/code_length_coding.h"
+#include "codec/internal/huffman_blocks.h"
 #include "codec/internal/huffman_code.h"
 #include "core/endian_coding.h"
 
@@ -265,43 +266,23 @@ void WriteEntropyStream(const EntropyPlan& plan, const uint8_t* sym, const uint8
   for (size_t t = 0; t < ntab; ++t) AppendCodeLengths(plan.lengths[t].data(), a, &nibbles);
   const std::vector<uint8_t> packed = nibbles.Pack();
   PutBytes(out, packed.data(), packed.size());
-  PutFixed32(out, kEntropyBlockSymbols);
-  const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
-  const size_t table_pos = out->size();
-  out->resize(table_pos + 4 * num_blocks);
-  const size_t data_pos = out->size();
   std::vector<const uint32_t*> ctab(plan.ctx_bits ? size_t{1} << plan.ctx_bits : 1, entries.data());
   for (size_t c = 0; c < plan.ctx_to_table.size(); ++c) ctab[c] = &entries[size_t(plan.ctx_to_table[c]) * 256];
-  for (size_t b = 0; b < num_blocks; ++b) {
-    const size_t first = b * kEntropyBlockSymbols;
-    const size_t m = std::min<size_t>(kEntropyBlockSymbols, n - first);
-    const size_t q = (m + 3) / 4;
-    const size_t block_pos = out->size();
-    out->resize(block_pos + 12 + m * kMaxCodeBits / 8 + 4 * 16);
-    uint8_t* p = out->data() + block_pos + 12;
-    for (int j = 0; j < 4; ++j) {
-      const size_t lo = first + std::min(m, j * q), hi = first + std::min(m, (j + 1) * q);
-      BitWriter w{p};
-      // Four codes (<= 44 bits) on top of at most 7 pending bits fit the 64-bit
-      // accumulator: one flush per four symbols.
-      size_t i = lo;
-      if (plan.ctx_bits) {
-        auto put = [&](size_t k) { uint32_t e = ctab[ctx[k]][sym[k]]; w.Put(e & 0xFFFF, e >> 16); };
-        for (; i + 4 <= hi; i += 4) { put(i); put(i + 1); put(i + 2); put(i + 3); w.Flush(); }
-        for (; i < hi; ++i) { put(i); w.Flush(); }
-      } else {
-        const uint32_t* t = entries.data();
-        auto put = [&](size_t k) { uint32_t e = t[sym[k]]; w.Put(e & 0xFFFF, e >> 16); };
-        for (; i + 4 <= hi; i += 4) { put(i); put(i + 1); put(i + 2); put(i + 3); w.Flush(); }
-        for (; i < hi; ++i) { put(i); w.Flush(); }
-      }
-      uint8_t* e = w.Finish();
-      if (j < 3) EncodeFixed32(out->data() + block_pos + 4 * j, static_cast<uint32_t>(e - p));
-      p = e;
+  // Four codes (<= 44 bits) on top of at most 7 pending bits fit the 64-bit
+  // accumulator: one flush per four symbols.
+  WriteHuffmanBlocks(n, kMaxCodeBits, [&](BitWriter& w, size_t lo, size_t hi) {
+    size_t i = lo;
+    if (plan.ctx_bits) {
+      auto put = [&](size_t k) { uint32_t e = ctab[ctx[k]][sym[k]]; w.Put(e & 0xFFFF, e >> 16); };
+      for (; i + 4 <= hi; i += 4) { put(i); put(i + 1); put(i + 2); put(i + 3); w.Flush(); }
+      for (; i < hi; ++i) { put(i); w.Flush(); }
+    } else {
+      const uint32_t* t = entries.data();
+      auto put = [&](size_t k) { uint32_t e = t[sym[k]]; w.Put(e & 0xFFFF, e >> 16); };
+      for (; i + 4 <= hi; i += 4) { put(i); put(i + 1); put(i + 2); put(i + 3); w.Flush(); }
+      for (; i < hi; ++i) { put(i); w.Flush(); }
     }
-    out->resize(p - out->data());
-    EncodeFixed32(out->data() + table_pos + 4 * b, static_cast<uint32_t>(out->size() - data_pos));
-  }
+  }, out);
 }
 
 Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, int cb,
@@ -366,17 +347,8 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
     Status st = BuildDecodeTable(lengths[t].data(), a, table_log, &tables[t * table_size]);
     if (!st.ok()) return st.WithContext("entropy stream: table " + std::to_string(t));
   }
-  const uint32_t bsz = DecodeFixed32(in.data() + pos);
-  pos += 4;
-  if (bsz == 0 || bsz > kMaxEntropyBlockSymbols) {
-    return Status::Corruption("entropy stream: block size " + std::to_string(bsz) + " symbols");
-  }
-  const size_t num_blocks = (n + bsz - 1) / bsz;
-  if ((in.size() - pos) / 4 < num_blocks) return Status::Corruption("entropy stream: truncated block table");
-  const uint8_t* offsets = in.data() + pos;
-  pos += 4 * num_blocks;
-  const uint8_t* data = in.data() + pos;
-  const size_t data_size = in.size() - pos;
+  HuffmanBlockReader blocks;
+  MVC_RETURN_IF_ERROR_CTX(blocks.Open(in, pos, n), "entropy stream");
   const uint16_t* tab0 = tables.data();
   // Context-free streams of at least a block decode several symbols per lookup.
   std::vector<uint32_t> multi;
@@ -386,34 +358,12 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
   }
   std::vector<const uint16_t*> tabptr(std::max<size_t>(nctx, 1), tab0);
   for (size_t c = 0; c < nctx; ++c) tabptr[c] = tab0 + size_t(ctx_to_table[c]) * table_size;
-  size_t prev_end = 0;
-  for (size_t b = 0; b < num_blocks; ++b) {
-    const size_t end = DecodeFixed32(offsets + 4 * b);
-    if (end < prev_end || end > data_size || end - prev_end < 12) {
-      return Status::Corruption("entropy stream: block " + std::to_string(b) + " offset " +
-                                std::to_string(end) + " out of order or range");
-    }
-    const uint8_t* blk = data + prev_end;
-    const size_t blk_size = end - prev_end;
-    prev_end = end;
-    size_t sizes[4];
-    size_t sum = 0;
-    for (int j = 0; j < 3; ++j) { sizes[j] = DecodeFixed32(blk + 4 * j); sum += sizes[j]; }
-    if (sum > blk_size - 12) return Status::Corruption("entropy stream: block " + std::to_string(b) + " sub-stream sizes overrun the block");
-    sizes[3] = blk_size - 12 - sum;
-    const size_t first = b * bsz;
-    const size_t m = std::min<size_t>(bsz, n - first);
-    const size_t q = (m + 3) / 4;
-    BitReader r[4];
-    size_t lo[4], hi[4];
-    const uint8_t* p = blk + 12;
-    for (int j = 0; j < 4; ++j) {
-      r[j].begin = r[j].p = p;
-      r[j].end = p + sizes[j];
-      p += sizes[j];
-      lo[j] = first + std::min(m, j * q);
-      hi[j] = first + std::min(m, (j + 1) * q);
-    }
+  for (size_t b = 0; b < blocks.num_blocks(); ++b) {
+    SubStreams s;
+    MVC_RETURN_IF_ERROR_CTX(blocks.Next(&s), "entropy stream");
+    BitReader* r = s.r;
+    const size_t* lo = s.lo;
+    const size_t* hi = s.hi;
     size_t done[4] = {lo[0], lo[1], lo[2], lo[3]};  // next symbol of each sub-stream
     if (multi.empty()) {
       // Fast path: four symbols per stream per refill (4 * 11 <= 56 bits), in rounds
@@ -461,10 +411,7 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
       }
     }
   }
-  if (prev_end != data_size) {
-    return Status::Corruption("entropy stream: " + std::to_string(data_size - prev_end) +
-                              " trailing bytes after the last block");
-  }
+  MVC_RETURN_IF_ERROR_CTX(blocks.Finish(), "entropy stream");
   return Status::Ok();
 }
 

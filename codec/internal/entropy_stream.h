@@ -21,13 +21,10 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "codec/internal/huffman_blocks.h"
 #include "codec/internal/huffman_code.h"
 
 namespace mvc::codec_internal {
-
-// docs/format.md, "Entropy stream": limits.
-inline constexpr uint32_t kEntropyBlockSymbols = 1u << 16;
-inline constexpr uint32_t kMaxEntropyBlockSymbols = 1u << 22;
 
 struct EntropyPlan {
   int alphabet_bits = 8;
