@@ -7,7 +7,8 @@
 // Bytes are counted as % of the raw tensor bytes; MB/s is raw MB (1e6 bytes) per second
 // of encode or decode on one thread (thread CPU time), next to zstd -3 on the whole
 // file's bytes measured the same way.
-// Tensors a codec does not take (kFloatFields on integers) fall back to
+// Tensors a codec does not take (kFloatFields on integers, kFloatJoint on integers
+// and F64) fall back to
 // byte-planes-zstd inside that codec's row.
 #include <zstd.h>
 
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "codec/chunk_codec.h"
+#include "codec/float_joint.h"
 #include "core/chunking.h"
 #include "core/mapped_file.h"
 #include "core/safetensors.h"
@@ -66,6 +68,7 @@ Row Measure(const std::string& name, const std::vector<Chunk>& chunks, std::opti
       mvc::EncodeOptions o;
       std::optional<CodecId> use = codec;
       if (use == CodecId::kFloatFields && !mvc::GetDtypeInfo(c.dtype).is_float) use = CodecId::kBytePlanesZstd;
+      if (use == CodecId::kFloatJoint && !mvc::FloatJointTakes(c.dtype)) use = CodecId::kBytePlanesZstd;
       o.force_codec = use;
       o.exhaustive = exhaustive;
       mvc::ChunkBase base{base_ids[i], c.base ? *c.base : ByteView()};
@@ -160,6 +163,7 @@ void BenchFile(const std::string& path) {
   Print(MeasureZstd(l.file.bytes()));
   Print(Measure("byte-planes-zstd", chunks, CodecId::kBytePlanesZstd));
   Print(Measure("float-fields", chunks, CodecId::kFloatFields));
+  Print(Measure("float-joint", chunks, CodecId::kFloatJoint));
   Print(Measure("auto", chunks, std::nullopt));
   Print(Measure("auto exhaustive", chunks, std::nullopt, true));
 }

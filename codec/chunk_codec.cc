@@ -8,6 +8,7 @@
 #include "codec/aligned_grid.h"
 #include "codec/bfp_encoding.h"
 #include "codec/float_fields.h"
+#include "codec/float_joint.h"
 #include "codec/internal/codec_estimate.h"
 #include "codec/internal/frame_header.h"
 #include "codec/internal/plane_container.h"
@@ -75,6 +76,15 @@ Result<Bytes> EncodeWith(CodecId codec, Dtype dtype, ByteView raw, const ChunkBa
                                          specs, n, kFloatFieldModes, &out));
       return out;
     }
+    case CodecId::kFloatJoint: {
+      if (!FloatJointTakes(dtype)) {
+        return Status::InvalidArgument("codec float-joint needs a float dtype of at most 8 exponent bits, not " +
+                                       std::string(DtypeName(dtype)));
+      }
+      Bytes out = FrameHeader(codec, dtype, raw.size(), nullptr);
+      MVC_RETURN_IF_ERROR(EncodeFloatJointPayload(dtype, raw, &out));
+      return out;
+    }
     case CodecId::kOrderedDeltaZstd:
     case CodecId::kOrderedDeltaEntropy: {
       uint8_t* deltas = codec_internal::ThreadScratch(codec_internal::ScratchSlot::kDeltas, raw.size());
@@ -113,6 +123,9 @@ std::vector<Candidate> EstimateCandidates(Dtype dtype, ByteView raw, const Chunk
   if (GetDtypeInfo(dtype).is_float) {
     all.push_back({CodecId::kFloatFields, codec_internal::EstimateFloatFields(sample)});
   }
+  if (FloatJointTakes(dtype)) {
+    all.push_back({CodecId::kFloatJoint, codec_internal::EstimateFloatJoint(sample)});
+  }
   if (base) all.push_back({CodecId::kOrderedDeltaEntropy, codec_internal::EstimateOrderedDelta(sample)});
   std::sort(all.begin(), all.end(),
             [](const Candidate& a, const Candidate& b) { return a.estimate < b.estimate; });
@@ -135,6 +148,7 @@ std::string_view CodecName(CodecId codec) {
     case CodecId::kBfp: return "bfp";
     case CodecId::kAlignedGridDelta: return "aligned-grid-delta";
     case CodecId::kAlignedGridAnchor: return "aligned-grid-anchor";
+    case CodecId::kFloatJoint: return "float-joint";
     default: return "unknown";
   }
 }
@@ -170,10 +184,12 @@ Result<Bytes> EncodeChunk(Dtype dtype, ByteView raw, const ChunkBase* base,
   // Codec 6 may use every plane mode of codec 2, so it is never larger: 2 is no candidate.
   std::vector<Candidate> candidates;
   const bool is_float = GetDtypeInfo(dtype).is_float;
-  const int num_candidates = 1 + is_float + (usable_base != nullptr);
+  const bool joint = FloatJointTakes(dtype);
+  const int num_candidates = 1 + is_float + joint + (usable_base != nullptr);
   if (options.exhaustive || raw.size() < kEstimateFromBytes || num_candidates == 1) {
     candidates.push_back({CodecId::kBytePlanesZstd, 0});
     if (is_float) candidates.push_back({CodecId::kFloatFields, 0});
+    if (joint) candidates.push_back({CodecId::kFloatJoint, 0});
     if (usable_base) candidates.push_back({CodecId::kOrderedDeltaEntropy, 0});
   } else {
     candidates = EstimateCandidates(dtype, raw, usable_base, options.zstd_level);
@@ -207,6 +223,7 @@ Result<ChunkFrameView> ParseChunkFrame(ByteView frame) {
     case CodecId::kOrderedDeltaEntropy:
       break;
     case CodecId::kFloatFields:
+    case CodecId::kFloatJoint:
     case CodecId::kBfp:
     case CodecId::kAlignedGridDelta:
     case CodecId::kAlignedGridAnchor:
@@ -236,6 +253,9 @@ Result<ChunkFrameView> ParseChunkFrame(ByteView frame) {
   if (view.codec == CodecId::kFloatFields && !GetDtypeInfo(view.dtype).is_float) {
     return Status::Corruption("chunk frame: codec float-fields with non-float dtype " +
                               std::string(DtypeName(view.dtype)));
+  }
+  if (view.codec == CodecId::kFloatJoint && !FloatJointTakes(view.dtype)) {
+    return Status::Corruption("chunk frame: codec float-joint with dtype " + std::string(DtypeName(view.dtype)));
   }
   if (!LossyCodecTakes(view.codec, view.dtype)) {
     return Status::Corruption("chunk frame: codec " + std::string(CodecName(view.codec)) +
@@ -301,6 +321,8 @@ Status DecodeChunk(const ChunkFrameView& frame, ByteView base_raw, std::span<uin
       MergeFloatFields(frame.dtype, planes.data(), n, out.data());
       return Status::Ok();
     }
+    case CodecId::kFloatJoint:
+      return DecodeFloatJointPayload(frame.dtype, frame.payload, out);
     case CodecId::kOrderedDeltaZstd:
     case CodecId::kOrderedDeltaEntropy: {
       const bool entropy = frame.codec == CodecId::kOrderedDeltaEntropy;

@@ -61,6 +61,32 @@ struct Fields {
       std::memcpy(raw + i * sizeof(U), &v, sizeof(U));
     }
   }
+
+  // Codec 8's form: the head (v >> r: sign, exponent, high mantissa; 1 + E + h <= 16
+  // bits) as a little-endian u16, and the low planes as in Split.
+  static void SplitHeads(const uint8_t* raw, size_t n, uint8_t* heads, uint8_t* const* low) {
+    static_assert(!kHasHi);
+    for (size_t i = 0; i < n; ++i) {
+      U v; std::memcpy(&v, raw + i * sizeof(U), sizeof(U));
+      const uint16_t head = static_cast<uint16_t>(v >> kR);
+      std::memcpy(heads + 2 * i, &head, 2);
+      [&]<int... J>(std::integer_sequence<int, J...>) {
+        ((low[J][i] = static_cast<uint8_t>((v >> LowShift(J)) & Mask(LowBits(J)))), ...);
+      }(std::make_integer_sequence<int, kLow>{});
+    }
+  }
+
+  static void MergeHeads(const uint8_t* heads, const uint8_t* const* low, size_t n, uint8_t* raw) {
+    static_assert(!kHasHi);
+    for (size_t i = 0; i < n; ++i) {
+      uint16_t head; std::memcpy(&head, heads + 2 * i, 2);
+      U v = static_cast<U>(U{head} << kR);
+      [&]<int... J>(std::integer_sequence<int, J...>) {
+        ((v |= static_cast<U>((U{low[J][i]} & Mask(LowBits(J))) << LowShift(J))), ...);
+      }(std::make_integer_sequence<int, kLow>{});
+      std::memcpy(raw + i * sizeof(U), &v, sizeof(U));
+    }
+  }
 };
 
 using F64Fields = Fields<uint64_t, 11, 52>;
@@ -95,6 +121,20 @@ void SplitFloatFields(Dtype dtype, const uint8_t* raw, size_t n, uint8_t* const*
 
 void MergeFloatFields(Dtype dtype, const uint8_t* const* planes, size_t n, uint8_t* raw) {
   Dispatch(dtype, [&](auto f) { decltype(f)::Merge(planes, n, raw); });
+}
+
+void SplitFloatHeads(Dtype dtype, const uint8_t* raw, size_t n, uint8_t* heads, uint8_t* const* low_planes) {
+  Dispatch(dtype, [&](auto f) {
+    if constexpr (!decltype(f)::kHasHi) decltype(f)::SplitHeads(raw, n, heads, low_planes);
+    else MVC_CHECK(false && "heads need at most 8 exponent bits");
+  });
+}
+
+void MergeFloatHeads(Dtype dtype, const uint8_t* heads, const uint8_t* const* low_planes, size_t n, uint8_t* raw) {
+  Dispatch(dtype, [&](auto f) {
+    if constexpr (!decltype(f)::kHasHi) decltype(f)::MergeHeads(heads, low_planes, n, raw);
+    else MVC_CHECK(false && "heads need at most 8 exponent bits");
+  });
 }
 
 }  // namespace mvc

@@ -33,6 +33,13 @@ void SplitFloatFields(Dtype dtype, const uint8_t* raw, size_t n, uint8_t* const*
 // The inverse; symbols outside a plane's bit range are masked, never out of bounds.
 void MergeFloatFields(Dtype dtype, const uint8_t* const* planes, size_t n, uint8_t* raw);
 
+// Codec 8's form of the same fields: each element's head (its top 1 + E + h bits:
+// sign, exponent, high mantissa; the first two planes together) as a little-endian
+// u16 in heads[2i..2i+2), and the low mantissa planes (planes 2.. of
+// GetFloatFieldPlanes) in low_planes. REQUIRES: at most 8 exponent bits (not F64).
+void SplitFloatHeads(Dtype dtype, const uint8_t* raw, size_t n, uint8_t* heads, uint8_t* const* low_planes);
+void MergeFloatHeads(Dtype dtype, const uint8_t* heads, const uint8_t* const* low_planes, size_t n, uint8_t* raw);
+
 }  // namespace mvc
 
 #endif  // MVC_CODEC_FLOAT_FIELDS_H_

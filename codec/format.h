@@ -56,6 +56,9 @@ enum class CodecId : uint8_t {
   kOrderedDeltaEntropy = 6,
   // "Codecs 5 and 7: AlignedGrid": the grid codes of a chain's anchor. No base.
   kAlignedGridAnchor = 7,
+  // "Codec 8: FloatJoint": codec 3's planes with the exponent and the mantissa's top
+  // bits coded as one Huffman symbol (codec/float_joint.h). No base; not F64.
+  kFloatJoint = 8,
 };
 
 // The stable display name of a codec id ("byte-planes-zstd"); "unknown" otherwise.

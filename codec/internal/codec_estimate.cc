@@ -10,6 +10,7 @@
 #include "codec/byte_planes.h"
 #include "codec/float_fields.h"
 #include "codec/internal/entropy_stream.h"
+#include "codec/internal/joint_stream.h"
 #include "codec/internal/plane_container.h"
 #include "codec/ordered_delta.h"
 
@@ -111,6 +112,35 @@ double EstimateFloatFields(const ChunkSample& s) {
   for (size_t k = 0; k < specs.size(); ++k) {
     const int c = specs[k].context;
     total += PlaneBytes(planes[k], c >= 0 ? planes[c] : nullptr, specs[k].bits, m, s.n, false);
+  }
+  return total;
+}
+
+double EstimateFloatJoint(const ChunkSample& s) {
+  const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(s.dtype);
+  const size_t m = s.sampled;
+  if (m == 0) return 0;
+  auto buf = NewScratch(m * specs.size());
+  std::vector<uint8_t*> planes(specs.size());
+  for (size_t k = 0; k < specs.size(); ++k) planes[k] = buf.get() + k * m;
+  SplitFloatFields(s.dtype, s.raw.data(), m, planes.data());
+  // The joint symbol's order-0 entropy (~0.5% Huffman redundancy on its larger
+  // alphabet), the raw bits beside it, a table of about a nibble per symbol in use.
+  const int e = specs[0].bits, h = specs[1].bits - 1, k = DefaultJoinedBits(e, h);
+  std::vector<uint32_t> hist(size_t{1} << (e + k), 0);
+  for (size_t i = 0; i < m; ++i) ++hist[(size_t{planes[0][i]} << k) | (planes[1][i] >> (h - k))];
+  double bits = 0, used = 0;
+  for (uint32_t c : hist) {
+    if (!c) continue;
+    bits -= double(c) * std::log2(double(c) / double(m));
+    used += 1;
+  }
+  const double scale = double(s.n) / double(m);
+  const double blocks = double(s.n) / kEntropyBlockSymbols + 1;
+  double total = bits / 8 * scale * 1.005 + double(s.n) * double(h + 1 - k) / 8 + used / 2 + blocks * 20 + 10;
+  for (size_t p = 2; p < specs.size(); ++p) {
+    const int c = specs[p].context;
+    total += PlaneBytes(planes[p], c >= 0 ? planes[c] : nullptr, specs[p].bits, m, s.n, false);
   }
   return total;
 }

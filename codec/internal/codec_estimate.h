@@ -38,6 +38,8 @@ ChunkSample SampleChunk(Dtype dtype, ByteView raw, ByteView base_raw);
 // Estimated payload bytes of codec 3 (REQUIRES a float dtype), of codec 1 at
 // `zstd_level`, and of codec 6 (REQUIRES a sample with a base).
 double EstimateFloatFields(const ChunkSample& s);
+// Estimated payload bytes of codec 8. REQUIRES: FloatJointTakes(s.dtype).
+double EstimateFloatJoint(const ChunkSample& s);
 double EstimateBytePlanesZstd(const ChunkSample& s, int zstd_level);
 double EstimateOrderedDelta(const ChunkSample& s);
 

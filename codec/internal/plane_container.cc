@@ -68,10 +68,10 @@ uint8_t* ThreadScratch(ScratchSlot slot, size_t bytes) {
 }
 
 Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vector<PlaneSpec>& specs,
-                      size_t n, const PlaneOptions& options, Bytes* out) {
+                      size_t n, const PlaneOptions& options, Bytes* out, size_t first) {
   ZSTD_CCtx* cctx = nullptr;
   thread_local Bytes scratch;
-  for (size_t k = 0; k < planes.size(); ++k) {
+  for (size_t k = first; k < planes.size(); ++k) {
     const uint8_t* plane = planes[k];
     if (n > 0 && AllEqual(plane, n)) {
       out->push_back(static_cast<uint8_t>(PlaneMode::kConstant));
@@ -150,10 +150,10 @@ Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vect
 }
 
 Status DecodePlaneSet(ByteView payload, const std::vector<PlaneSpec>& specs, size_t n,
-                      const PlaneOptions& allowed, const std::vector<uint8_t*>& planes) {
+                      const PlaneOptions& allowed, const std::vector<uint8_t*>& planes, size_t first) {
   ZSTD_DCtx* dctx = nullptr;
   size_t pos = 0;
-  for (size_t k = 0; k < specs.size(); ++k) {
+  for (size_t k = first; k < specs.size(); ++k) {
     std::string where = "plane " + std::to_string(k);
     if (pos >= payload.size()) return Status::Corruption(where + ": truncated before its mode byte");
     const uint8_t mode = payload[pos++];

@@ -57,16 +57,19 @@ struct PlaneSpec {
 };
 
 // Appends the container of `planes` (each n symbols, described by `specs`) to `out`.
-// Errors: kInternal when zstd fails.
+// Planes before `first` are not stored (codec 8 codes them in its joint stream) but
+// may be contexts of later ones. Errors: kInternal when zstd fails.
 Status EncodePlaneSet(const std::vector<const uint8_t*>& planes,
                       const std::vector<PlaneSpec>& specs, size_t n, const PlaneOptions& options,
-                      Bytes* out);
+                      Bytes* out, size_t first = 0);
 
-// Decodes a container spanning all of `payload` into `planes` (each n bytes).
+// Decodes a container spanning all of `payload` into planes[first..] (each n bytes);
+// planes before `first` must hold their symbols already.
 // Errors: kCorruption naming the plane and the problem (a disallowed mode, truncation,
 // a symbol out of its plane's range, trailing bytes).
 Status DecodePlaneSet(ByteView payload, const std::vector<PlaneSpec>& specs, size_t n,
-                      const PlaneOptions& allowed, const std::vector<uint8_t*>& planes);
+                      const PlaneOptions& allowed, const std::vector<uint8_t*>& planes,
+                      size_t first = 0);
 
 // The byte-plane form: the planes are byte k of each of n elements of `width` bytes.
 Status EncodePlanes(const uint8_t* elems, size_t n, size_t width, const PlaneOptions& options,

@@ -16,11 +16,14 @@ namespace mvc {
 namespace {
 
 constexpr CodecId kNonDeltaCodecs[] = {CodecId::kRaw, CodecId::kBytePlanesZstd,
-                                       CodecId::kFloatFields};
+                                       CodecId::kFloatFields, CodecId::kFloatJoint};
 constexpr CodecId kDeltaCodecs[] = {CodecId::kOrderedDeltaZstd, CodecId::kOrderedDeltaEntropy};
 
-// kFloatFields takes float dtypes only.
-bool Applies(CodecId c, Dtype d) { return c != CodecId::kFloatFields || GetDtypeInfo(d).is_float; }
+// kFloatFields takes float dtypes only, kFloatJoint those of at most 8 exponent bits.
+bool Applies(CodecId c, Dtype d) {
+  if (c == CodecId::kFloatJoint) return GetDtypeInfo(d).is_float && d != Dtype::kF64;
+  return c != CodecId::kFloatFields || GetDtypeInfo(d).is_float;
+}
 
 ObjectId FakeId(uint8_t b) {
   std::array<uint8_t, 32> a;

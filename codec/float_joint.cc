@@ -1,0 +1,115 @@
+#include "codec/float_joint.h"
+
+#include <string>
+#include <vector>
+
+#include "codec/float_fields.h"
+#include "codec/internal/joint_stream.h"
+#include "codec/internal/plane_container.h"
+#include "core/endian_coding.h"
+
+namespace mvc {
+namespace {
+
+using codec_internal::PlaneSpec;
+
+// docs/format.md, "Codec 8": the planes after the joint pair are raw, constant or
+// entropy coded, as in codec 3.
+constexpr codec_internal::PlaneOptions kLowPlaneModes{0, false, true};
+// Planes 0 (exponent) and 1 (sign and high mantissa) are the joint pair.
+constexpr size_t kJointPlanes = 2;
+
+// Per-thread buffers for a chunk of n elements: its heads (2n bytes) and codec 3's
+// planes, of which the joint pair's are filled only when a low plane takes the
+// exponent as context (F16).
+struct Scratch {
+  uint8_t* heads;
+  std::vector<uint8_t*> planes;
+};
+
+Scratch NewScratch(size_t num_planes, size_t n) {
+  uint8_t* buf = codec_internal::ThreadScratch(codec_internal::ScratchSlot::kFields, n * (2 + num_planes));
+  Scratch s{buf, std::vector<uint8_t*>(num_planes)};
+  for (size_t k = 0; k < num_planes; ++k) s.planes[k] = buf + 2 * n + k * n;
+  return s;
+}
+
+// The exponent plane from the heads, for low planes coded in its context.
+void FillExponentPlane(const std::vector<PlaneSpec>& specs, const uint8_t* heads, size_t n, uint8_t* exp) {
+  const int high_bits = specs[1].bits - 1;
+  const unsigned mask = (1u << specs[0].bits) - 1;
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned head = heads[2 * i] | (unsigned{heads[2 * i + 1]} << 8);
+    exp[i] = static_cast<uint8_t>((head >> high_bits) & mask);
+  }
+}
+
+bool LowPlanesUseExponent(const std::vector<PlaneSpec>& specs) {
+  for (size_t k = kJointPlanes; k < specs.size(); ++k)
+    if (specs[k].context == 0) return true;
+  return false;
+}
+
+// BF16: the element is its own head; nothing to split or merge.
+bool HeadsAreElements(Dtype dtype, const std::vector<PlaneSpec>& specs) {
+  return specs.size() == kJointPlanes && DtypeWidth(dtype) == 2;
+}
+
+}  // namespace
+
+bool FloatJointTakes(Dtype dtype) {
+  if (!GetDtypeInfo(dtype).is_float) return false;
+  const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(dtype);
+  return specs.size() >= kJointPlanes && specs[1].context == 0;  // no Exp_Hi plane
+}
+
+Status EncodeFloatJointPayload(Dtype dtype, ByteView raw, Bytes* out) {
+  const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(dtype);
+  const size_t n = raw.size() / DtypeWidth(dtype);
+  Scratch s = NewScratch(specs.size(), n);
+  const uint8_t* heads = raw.data();
+  if (!HeadsAreElements(dtype, specs)) {
+    SplitFloatHeads(dtype, raw.data(), n, s.heads, s.planes.data() + kJointPlanes);
+    heads = s.heads;
+  }
+  const int exp_bits = specs[0].bits, high_bits = specs[1].bits - 1;
+  const size_t at = out->size();
+  PutFixed32(out, 0);
+  codec_internal::WriteJointStream(
+      heads, n, {exp_bits, high_bits, codec_internal::DefaultJoinedBits(exp_bits, high_bits)}, out);
+  EncodeFixed32(out->data() + at, static_cast<uint32_t>(out->size() - at - 4));
+  if (specs.size() == kJointPlanes) return Status::Ok();
+  if (LowPlanesUseExponent(specs)) FillExponentPlane(specs, heads, n, s.planes[0]);
+  return codec_internal::EncodePlaneSet(std::vector<const uint8_t*>(s.planes.begin(), s.planes.end()), specs,
+                                        n, kLowPlaneModes, out, kJointPlanes);
+}
+
+Status DecodeFloatJointPayload(Dtype dtype, ByteView payload, std::span<uint8_t> out) {
+  const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(dtype);
+  const size_t n = out.size() / DtypeWidth(dtype);  // bounded by kChunkBytes (frame parse)
+  if (payload.size() < 4) return Status::Corruption("float-joint: truncated before the joint stream size");
+  const uint32_t joint_size = DecodeFixed32(payload.data());
+  if (payload.size() - 4 < joint_size) {
+    return Status::Corruption("float-joint: joint stream of " + std::to_string(joint_size) +
+                              " bytes overruns the payload");
+  }
+  Scratch s = NewScratch(specs.size(), n);
+  const bool direct = HeadsAreElements(dtype, specs);
+  uint8_t* heads = direct ? out.data() : s.heads;
+  MVC_RETURN_IF_ERROR_CTX(codec_internal::DecodeJointStream(payload.subspan(4, joint_size), n, specs[0].bits,
+                                                            specs[1].bits - 1, heads),
+                          "float-joint");
+  const ByteView rest = payload.subspan(4 + joint_size);
+  if (specs.size() == kJointPlanes && !rest.empty()) {
+    return Status::Corruption("float-joint: " + std::to_string(rest.size()) + " trailing bytes after the joint stream");
+  }
+  if (specs.size() > kJointPlanes) {
+    if (LowPlanesUseExponent(specs)) FillExponentPlane(specs, heads, n, s.planes[0]);
+    MVC_RETURN_IF_ERROR_CTX(codec_internal::DecodePlaneSet(rest, specs, n, kLowPlaneModes, s.planes, kJointPlanes),
+                            "float-joint");
+  }
+  if (!direct) MergeFloatHeads(dtype, heads, s.planes.data() + kJointPlanes, n, out.data());
+  return Status::Ok();
+}
+
+}  // namespace mvc

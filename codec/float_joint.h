@@ -1,0 +1,35 @@
+// codec/float_joint.h: codec 8, FloatJoint (docs/format.md, "Codec 8: FloatJoint").
+//
+// Codec 3's field planes, with the exponent plane and the sign-high-mantissa plane
+// coded together by the joint stream (codec/internal/joint_stream.h): one Huffman
+// symbol per element for the exponent and the top mantissa bits, the sign and the
+// other high mantissa bits as raw bits beside it. Lower mantissa planes are stored as
+// in codec 3. Float dtypes of at most 8 exponent bits (not F64).
+//
+//   if (FloatJointTakes(dtype)) MVC_RETURN_IF_ERROR(EncodeFloatJointPayload(dtype, raw, &out));
+//   MVC_RETURN_IF_ERROR(DecodeFloatJointPayload(dtype, payload, out_span));
+#ifndef MVC_CODEC_FLOAT_JOINT_H_
+#define MVC_CODEC_FLOAT_JOINT_H_
+
+#include <span>
+
+#include "core/bytes.h"
+#include "core/dtype.h"
+#include "core/result.h"
+
+namespace mvc {
+
+// Float dtypes whose exponent fits one plane: F32, F16, BF16, F8_E4M3, F8_E5M2.
+bool FloatJointTakes(Dtype dtype);
+
+// Appends the payload of `raw` (whole elements). REQUIRES: FloatJointTakes(dtype).
+// Errors: kInternal when zstd fails.
+Status EncodeFloatJointPayload(Dtype dtype, ByteView raw, Bytes* out);
+
+// Decodes a payload into `out` (the chunk's raw size). REQUIRES: FloatJointTakes(dtype).
+// Errors: kCorruption naming the part and the problem.
+Status DecodeFloatJointPayload(Dtype dtype, ByteView payload, std::span<uint8_t> out);
+
+}  // namespace mvc
+
+#endif  // MVC_CODEC_FLOAT_JOINT_H_

@@ -1,0 +1,225 @@
+#include "codec/internal/joint_stream.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "codec/internal/code_length_coding.h"
+#include "codec/internal/huffman_blocks.h"
+#include "codec/internal/huffman_code.h"
+
+namespace mvc::codec_internal {
+namespace {
+
+// A head's fields: bits [0, h) the high mantissa, [h, h + E) the exponent, bit h + E
+// the sign. The symbol is head bits [h - K, h + E); the raw field is the low h - K
+// bits with the sign above them.
+struct Fields {
+  int exp_bits, high_bits, joined;
+  unsigned raw_bits, shift;
+  uint32_t sym_mask, low_mask;
+  explicit Fields(const JointShape& s)
+      : exp_bits(s.exp_bits), high_bits(s.high_bits), joined(s.joined),
+        raw_bits(unsigned(s.high_bits + 1 - s.joined)), shift(unsigned(s.high_bits - s.joined)),
+        sym_mask((1u << (s.exp_bits + s.joined)) - 1), low_mask((1u << (s.high_bits - s.joined)) - 1) {}
+  int alphabet() const { return 1 << (exp_bits + joined); }
+  uint32_t Symbol(uint32_t head) const { return (head >> shift) & sym_mask; }
+  uint32_t Raw(uint32_t head) const { return ((head >> (exp_bits + high_bits)) << shift) | (head & low_mask); }
+  // The head bits a symbol and a raw field stand for.
+  uint32_t HeadOfSymbol(uint32_t sym) const { return sym << shift; }
+  uint32_t HeadOfRaw(uint32_t raw) const { return ((raw >> shift) << (exp_bits + high_bits)) | (raw & low_mask); }
+};
+
+inline uint32_t LoadHead(const uint8_t* heads, size_t i) {
+  uint16_t h;
+  std::memcpy(&h, heads + 2 * i, 2);
+  return h;
+}
+
+inline void StoreHead(uint8_t* heads, size_t i, uint32_t h) {
+  const uint16_t v = static_cast<uint16_t>(h);
+  std::memcpy(heads + 2 * i, &v, 2);
+}
+
+// Three elements per refill: a code (<= 11 bits) and its raw field (<= 7) take at most
+// 18 bits, and 3 * 18 <= 56.
+constexpr size_t kPerRefill = 3;
+constexpr int kMaxRawBits = 7;
+
+// Decode table entry: the symbol's head bits in bits 0-15, its code length above.
+inline uint32_t Entry(uint32_t head_bits, uint32_t len) { return head_bits | (len << 16); }
+
+// The unchecked inner loop: `steps` refills of each of the four sub-streams, three
+// heads each. The raw field's width and the table size are constants, so shifts and
+// masks are immediates and the four sub-streams stay in registers.
+template <unsigned kRawBits>
+void DecodeJointFast4(BitReader* r, const size_t* lo, size_t steps, const uint32_t* table,
+                      const uint16_t* raw_head, uint8_t* heads) {
+  constexpr uint64_t kMask = (uint64_t{1} << kMaxCodeBits) - 1;
+  constexpr uint64_t kRawMask = (uint64_t{1} << kRawBits) - 1;
+  uint64_t b0 = r[0].buf, b1 = r[1].buf, b2 = r[2].buf, b3 = r[3].buf;
+  unsigned c0 = r[0].cnt, c1 = r[1].cnt, c2 = r[2].cnt, c3 = r[3].cnt;
+  const uint8_t *p0 = r[0].p, *p1 = r[1].p, *p2 = r[2].p, *p3 = r[3].p;
+  uint8_t *o0 = heads + 2 * lo[0], *o1 = heads + 2 * lo[1], *o2 = heads + 2 * lo[2], *o3 = heads + 2 * lo[3];
+#define MVC_DECODE_(b, c, o, u)                                  \
+  do {                                                           \
+    const uint32_t e_ = table[b & kMask];                        \
+    const unsigned l_ = e_ >> 16;                                \
+    b >>= l_;                                                    \
+    const uint32_t h_ = e_ | raw_head[b & kRawMask];             \
+    b >>= kRawBits;                                              \
+    c -= l_ + kRawBits;                                          \
+    StoreHead(o, u, h_);                                         \
+  } while (0)
+  for (size_t k = 0; k < steps; ++k) {
+    MVC_HUFFMAN_REFILL(b0, c0, p0); MVC_HUFFMAN_REFILL(b1, c1, p1);
+    MVC_HUFFMAN_REFILL(b2, c2, p2); MVC_HUFFMAN_REFILL(b3, c3, p3);
+    for (size_t u = 0; u < kPerRefill; ++u) {
+      MVC_DECODE_(b0, c0, o0, u); MVC_DECODE_(b1, c1, o1, u);
+      MVC_DECODE_(b2, c2, o2, u); MVC_DECODE_(b3, c3, o3, u);
+    }
+    o0 += 2 * kPerRefill; o1 += 2 * kPerRefill; o2 += 2 * kPerRefill; o3 += 2 * kPerRefill;
+  }
+#undef MVC_DECODE_
+  r[0].buf = b0; r[1].buf = b1; r[2].buf = b2; r[3].buf = b3;
+  r[0].cnt = c0; r[1].cnt = c1; r[2].cnt = c2; r[3].cnt = c3;
+  r[0].p = p0; r[1].p = p1; r[2].p = p2; r[3].p = p3;
+}
+
+// DecodeJointFast4 for a raw field of raw_bits (1..kMaxRawBits).
+void DecodeJointFast4Any(unsigned raw_bits, BitReader* r, const size_t* lo, size_t steps,
+                         const uint32_t* table, const uint16_t* raw_head, uint8_t* heads) {
+  [&]<unsigned... B>(std::integer_sequence<unsigned, B...>) {
+    ((raw_bits == B + 1 ? DecodeJointFast4<B + 1>(r, lo, steps, table, raw_head, heads) : void()), ...);
+  }(std::make_integer_sequence<unsigned, kMaxRawBits>{});
+}
+
+}  // namespace
+
+int DefaultJoinedBits(int exp_bits, int high_bits) { return std::min({3, high_bits, 11 - exp_bits}); }
+
+void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, Bytes* out) {
+  const Fields f(shape);
+  const int a = f.alphabet();
+  // Two histograms break the store-to-load dependency on repeated symbols.
+  std::vector<uint32_t> hist(2 * size_t(a), 0);
+  size_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    ++hist[f.Symbol(LoadHead(heads, i))];
+    ++hist[a + f.Symbol(LoadHead(heads, i + 1))];
+  }
+  for (; i < n; ++i) ++hist[f.Symbol(LoadHead(heads, i))];
+  for (int s = 0; s < a; ++s) hist[s] += hist[a + s];
+  std::vector<uint8_t> len(a);
+  BuildLengths(hist.data(), a, len.data());
+  std::vector<uint16_t> code(a);
+  BuildCodes(len.data(), a, code.data());
+  std::vector<uint32_t> entries(a);  // code in the low 16 bits, length above
+  for (int s = 0; s < a; ++s) entries[s] = code[s] | (CodeLen(len[s]) << 16);
+
+  out->push_back(static_cast<uint8_t>(shape.exp_bits));
+  out->push_back(static_cast<uint8_t>(shape.joined));
+  NibbleWriter nibbles;
+  AppendCodeLengths(len.data(), a, &nibbles);
+  const std::vector<uint8_t> packed = nibbles.Pack();
+  PutBytes(out, packed.data(), packed.size());
+  WriteHuffmanBlocks(n, kMaxCodeBits + f.raw_bits, [&](BitWriter& w, size_t lo, size_t hi) {
+    // Locals: the writer's byte stores may alias anything the lambda captured.
+    const Fields g = f;
+    const uint32_t* t = entries.data();
+    const uint8_t* in = heads;
+    auto put = [&](size_t k) {
+      const uint32_t h = LoadHead(in, k);
+      const uint32_t e = t[g.Symbol(h)];
+      const unsigned l = e >> 16;
+      w.Put((e & 0xFFFF) | (g.Raw(h) << l), l + g.raw_bits);
+    };
+    size_t k = lo;
+    for (; k + kPerRefill <= hi; k += kPerRefill) { put(k); put(k + 1); put(k + 2); w.Flush(); }
+    for (; k < hi; ++k) { put(k); w.Flush(); }
+  }, out);
+}
+
+Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uint8_t* heads) {
+  if (in.size() < 2) return Status::Corruption("joint stream: truncated header");
+  const int joined = in[1];
+  if (in[0] != exp_bits || joined < 1 || joined > high_bits || exp_bits + joined > 11 ||
+      high_bits + 1 - joined > kMaxRawBits) {
+    return Status::Corruption("joint stream: " + std::to_string(in[0]) + " exponent bits and " +
+                              std::to_string(joined) + " joined bits do not fit " + std::to_string(exp_bits) +
+                              " exponent and " + std::to_string(high_bits) + " mantissa bits");
+  }
+  const Fields f(JointShape{exp_bits, high_bits, joined});
+  const int a = f.alphabet();
+  std::vector<uint8_t> len(a);
+  size_t pos = 2;
+  NibbleReader nibbles{in.data() + pos, 2 * (in.size() - pos)};
+  MVC_RETURN_IF_ERROR_CTX(ParseCodeLengths(&nibbles, a, len.data()), "joint stream: table");
+  pos += (nibbles.pos + 1) / 2;
+  int sole = -1;
+  MVC_RETURN_IF_ERROR_CTX(CheckCodeLengths(len.data(), a, &sole), "joint stream: table");
+  // One 2^11-entry table (8 KB) whatever the longest code: the mask is a constant of
+  // the inner loop, and building it costs little beside a chunk's elements.
+  constexpr uint32_t kSize = 1u << kMaxCodeBits;
+  constexpr uint64_t kMask = kSize - 1;
+  // Unassigned slots decode as symbol 0 with a 1-bit code: wrong bytes (the chunk
+  // hash catches them), never a read out of bounds or a stall.
+  std::vector<uint32_t> table(kSize, Entry(0, 1));
+  if (sole >= 0) {
+    std::fill(table.begin(), table.end(), Entry(f.HeadOfSymbol(uint32_t(sole)), 0));
+  } else {
+    std::vector<uint16_t> code(a);
+    BuildCodes(len.data(), a, code.data());
+    for (int s = 0; s < a; ++s) {
+      const unsigned l = len[s];
+      if (l == 0) continue;
+      const uint32_t e = Entry(f.HeadOfSymbol(uint32_t(s)), l);
+      for (uint32_t i = code[s]; i < kSize; i += 1u << l) table[i] = e;
+    }
+  }
+  uint16_t raw_head[1 << kMaxRawBits];
+  for (uint32_t r = 0; r < (1u << f.raw_bits); ++r) raw_head[r] = static_cast<uint16_t>(f.HeadOfRaw(r));
+  const unsigned raw_bits = f.raw_bits;
+  const uint64_t raw_mask = (uint64_t{1} << raw_bits) - 1;
+
+  HuffmanBlockReader blocks;
+  MVC_RETURN_IF_ERROR_CTX(blocks.Open(in, pos, n), "joint stream");
+  for (size_t b = 0; b < blocks.num_blocks(); ++b) {
+    SubStreams s;
+    MVC_RETURN_IF_ERROR_CTX(blocks.Next(&s), "joint stream");
+    // Rounds of as many refills as every sub-stream has 8 readable bytes for (see
+    // SafeRefills); the last quarter is the shortest.
+    const size_t total_steps = (s.hi[3] - s.lo[3]) / kPerRefill;
+    size_t k = 0;
+    for (;;) {
+      size_t steps = total_steps - k / kPerRefill;
+      for (int j = 0; j < 4; ++j) steps = std::min(steps, SafeRefills(s.r[j]));
+      if (steps == 0) break;
+      const size_t at[4] = {s.lo[0] + k, s.lo[1] + k, s.lo[2] + k, s.lo[3] + k};
+      DecodeJointFast4Any(raw_bits, s.r, at, steps, table.data(), raw_head, heads);
+      k += kPerRefill * steps;
+    }
+    for (int j = 0; j < 4; ++j) {
+      BitReader& r = s.r[j];
+      for (size_t i = s.lo[j] + k; i < s.hi[j]; ++i) {
+        if (r.cnt < kMaxCodeBits + raw_bits) r.RefillSafe();
+        const uint32_t e = table[r.buf & kMask];
+        const unsigned l = e >> 16;
+        r.buf >>= l;
+        StoreHead(heads, i, e | raw_head[r.buf & raw_mask]);
+        r.buf >>= raw_bits;
+        r.cnt -= l + raw_bits;
+      }
+      if (r.Overran()) {
+        return Status::Corruption("joint stream: block " + std::to_string(b) + " sub-stream " +
+                                  std::to_string(j) + " ends early");
+      }
+    }
+  }
+  MVC_RETURN_IF_ERROR_CTX(blocks.Finish(), "joint stream");
+  return Status::Ok();
+}
+
+}  // namespace mvc::codec_internal

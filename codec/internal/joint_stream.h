@@ -1,0 +1,49 @@
+// codec/internal/joint_stream.h: the joint exponent-mantissa stream of codec 8
+// (docs/format.md, "Codec 8: FloatJoint").
+//
+// Each element's exponent and the top K bits of its mantissa form one symbol of a
+// single Huffman code (2^(E+K) symbols); its sign and remaining high mantissa bits
+// follow the code as R = h + 1 - K raw bits. Coding the pair as one symbol costs what
+// coding the mantissa bits in the exponent's context costs (H(e, m) = H(e) + H(m | e)),
+// with one table and one lookup per element instead of two, and a larger alphabet
+// makes Huffman's redundancy on the skewed exponents smaller.
+//
+// Elements travel as heads: the top 1 + E + h bits of each float (sign, exponent, the
+// mantissa's high h bits), right-aligned in a little-endian u16. A BF16 element is its
+// own head; an F32 head is its top half.
+//
+//   Bytes out;
+//   WriteJointStream(heads, n, {8, 7, 3}, &out);
+//   MVC_RETURN_IF_ERROR(DecodeJointStream(out, n, 8, 7, heads_out));
+#ifndef MVC_CODEC_INTERNAL_JOINT_STREAM_H_
+#define MVC_CODEC_INTERNAL_JOINT_STREAM_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/bytes.h"
+#include "core/result.h"
+
+namespace mvc::codec_internal {
+
+struct JointShape {
+  int exp_bits;   // E: 1..8
+  int high_bits;  // h: mantissa bits in the sign-high plane, 1..7
+  int joined;     // K: top mantissa bits joined to the exponent, 1..h, E + K <= 11
+};
+
+// The K an encoder uses for a plane pair: min(3, h, 11 - E).
+int DefaultJoinedBits(int exp_bits, int high_bits);
+
+// Appends the stream of the n heads at `heads` (2n bytes). REQUIRES: a valid shape,
+// heads below 2^(1 + E + h).
+void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, Bytes* out);
+
+// Decodes a stream spanning all of `in` into n heads at heads_out (2n bytes).
+// Errors: kCorruption naming the problem (a field that does not match the dtype, a
+// bad table, block offsets, a sub-stream that ends early, trailing bytes).
+Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uint8_t* heads_out);
+
+}  // namespace mvc::codec_internal
+
+#endif  // MVC_CODEC_INTERNAL_JOINT_STREAM_H_
