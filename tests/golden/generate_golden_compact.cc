@@ -9,6 +9,9 @@
 //   gen tests/golden _as_byte_planes float_fields_bf16:1 float_fields_f16:1
 //        (codec 1 planes in Huffman and rANS modes; NAME:1 re-encodes NAME's raw bytes
 //        with codec 1)
+//   gen tests/golden _as_float_joint float_fields_bf16:8 float_fields_f16:8 \
+//       float_fields_f32:8 float_fields_f8e4m3:8 float_fields_f8e5m2:8
+//        (codec 8, "Codec 8: FloatJoint", written 2026-11-23; NAME:8 re-encodes with codec 8)
 //
 // Built by hand:  g++ -std=c++20 -O2 -I. tests/golden/generate_golden_compact.cc \
 //   build/codec/libmvc_codec.a build/core/libmvc_core.a -lzstd -lcrypto -o /tmp/gen
@@ -47,18 +50,22 @@ int main(int argc, char** argv) {
       {"float_fields_bf16", Dtype::kBF16, CodecId::kFloatFields, false},
       {"float_fields_f16", Dtype::kF16, CodecId::kFloatFields, false},
       {"float_fields_f32", Dtype::kF32, CodecId::kFloatFields, false},
+      {"float_fields_f8e4m3", Dtype::kF8_E4M3, CodecId::kFloatFields, false},
+      {"float_fields_f8e5m2", Dtype::kF8_E5M2, CodecId::kFloatFields, false},
       {"ordered_delta_entropy_bf16", Dtype::kBF16, CodecId::kOrderedDeltaEntropy, true},
       {"ordered_delta_entropy_f32", Dtype::kF32, CodecId::kOrderedDeltaEntropy, true},
   };
   for (int arg = 3; arg < argc; ++arg) {
     std::string wanted = argv[arg];
     const bool as_byte_planes = wanted.size() > 2 && wanted.substr(wanted.size() - 2) == ":1";
-    if (as_byte_planes) wanted.resize(wanted.size() - 2);
+    const bool as_float_joint = wanted.size() > 2 && wanted.substr(wanted.size() - 2) == ":8";
+    if (as_byte_planes || as_float_joint) wanted.resize(wanted.size() - 2);
     const Source* found = nullptr;
     for (const Source& s : sources) if (wanted == s.name) found = &s;
     if (!found) { std::fprintf(stderr, "unknown source frame %s\n", argv[arg]); return 2; }
     Source s = *found;
     if (as_byte_planes) s.codec = CodecId::kBytePlanesZstd;
+    if (as_float_joint) s.codec = CodecId::kFloatJoint;
     const Bytes raw = Read(dir + "/" + s.name + ".raw");
     const Bytes base_raw = s.delta ? Read(dir + "/" + s.name + ".base") : Bytes();
     EncodeOptions o;
