@@ -49,8 +49,9 @@ inline void StoreHead(uint8_t* heads, size_t i, uint32_t h) {
 constexpr size_t kPerRefill = 3;
 constexpr int kMaxRawBits = 7;
 
-// Decode table entry: the symbol's head bits in bits 0-15, its code length above.
-inline uint32_t Entry(uint32_t head_bits, uint32_t len) { return head_bits | (len << 16); }
+// Decode table entry: the symbol's head bits in bits 0-15, above them the bits the
+// element takes (its raw field and its code).
+inline uint32_t Entry(uint32_t head_bits, uint32_t bits) { return head_bits | (bits << 16); }
 
 // The unchecked inner loop: `steps` refills of each of the four sub-streams, three
 // heads each. The raw field's width and the table size are constants, so shifts and
@@ -66,13 +67,12 @@ void DecodeJointFast4(BitReader* r, const size_t* lo, size_t steps, const uint32
   uint8_t *o0 = heads + 2 * lo[0], *o1 = heads + 2 * lo[1], *o2 = heads + 2 * lo[2], *o3 = heads + 2 * lo[3];
 #define MVC_DECODE_(b, c, o, u)                                  \
   do {                                                           \
-    const uint32_t e_ = table[b & kMask];                        \
+    const uint32_t r_ = raw_head[b & kRawMask];                  \
+    const uint32_t e_ = table[(b >> kRawBits) & kMask];          \
     const unsigned l_ = e_ >> 16;                                \
     b >>= l_;                                                    \
-    const uint32_t h_ = e_ | raw_head[b & kRawMask];             \
-    b >>= kRawBits;                                              \
-    c -= l_ + kRawBits;                                          \
-    StoreHead(o, u, h_);                                         \
+    c -= l_;                                                     \
+    StoreHead(o, u, e_ | r_);                                    \
   } while (0)
   for (size_t k = 0; k < steps; ++k) {
     MVC_HUFFMAN_REFILL(b0, c0, p0); MVC_HUFFMAN_REFILL(b1, c1, p1);
@@ -117,8 +117,9 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
   BuildLengths(hist.data(), a, len.data());
   std::vector<uint16_t> code(a);
   BuildCodes(len.data(), a, code.data());
-  std::vector<uint32_t> entries(a);  // code in the low 16 bits, length above
-  for (int s = 0; s < a; ++s) entries[s] = code[s] | (CodeLen(len[s]) << 16);
+  // Per symbol: its code above the raw field's place (bits 0-23), the element's bits above.
+  std::vector<uint32_t> entries(a);
+  for (int s = 0; s < a; ++s) entries[s] = (uint32_t{code[s]} << f.raw_bits) | ((CodeLen(len[s]) + f.raw_bits) << 24);
 
   out->push_back(static_cast<uint8_t>(shape.exp_bits));
   out->push_back(static_cast<uint8_t>(shape.joined));
@@ -129,17 +130,20 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
   WriteHuffmanBlocks(n, kMaxCodeBits + f.raw_bits, [&](BitWriter& w, size_t lo, size_t hi) {
     // The writer's state in locals: its byte stores may alias anything reached by
     // reference, which would keep the accumulator in memory. Three elements (at
-    // most 54 bits) are packed into one value, then added to the accumulator.
+    // most 54 bits) are packed into one value, then added to the accumulator. The raw
+    // field comes first, so it goes in place without a shift.
     uint64_t acc = w.acc;
     unsigned bits = w.bits;
     uint8_t* p = w.p;
     const uint32_t* t = entries.data();
+    const uint8_t* in = heads;
+    const unsigned shift = f.shift, sign_at = unsigned(f.exp_bits + f.high_bits);
+    const uint32_t sym_mask = f.sym_mask, low_mask = f.low_mask;
     auto code = [&](size_t k, unsigned* len) {
-      const uint32_t h = LoadHead(heads, k);
-      const uint32_t e = t[f.Symbol(h)];
-      const unsigned l = e >> 16;
-      *len = l + f.raw_bits;
-      return uint64_t{(e & 0xFFFF) | (f.Raw(h) << l)};
+      const uint32_t h = LoadHead(in, k);
+      const uint32_t e = t[(h >> shift) & sym_mask];
+      *len = e >> 24;
+      return uint64_t{(e & 0xFFFFFF) | ((h >> sign_at) << shift) | (h & low_mask)};
     };
     size_t k = lo;
     for (; k + kPerRefill <= hi; k += kPerRefill) {
@@ -188,16 +192,16 @@ Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uin
   constexpr uint64_t kMask = kSize - 1;
   // Unassigned slots decode as symbol 0 with a 1-bit code: wrong bytes (the chunk
   // hash catches them), never a read out of bounds or a stall.
-  std::vector<uint32_t> table(kSize, Entry(0, 1));
+  std::vector<uint32_t> table(kSize, Entry(0, 1 + f.raw_bits));
   if (sole >= 0) {
-    std::fill(table.begin(), table.end(), Entry(f.HeadOfSymbol(uint32_t(sole)), 0));
+    std::fill(table.begin(), table.end(), Entry(f.HeadOfSymbol(uint32_t(sole)), f.raw_bits));
   } else {
     std::vector<uint16_t> code(a);
     BuildCodes(len.data(), a, code.data());
     for (int s = 0; s < a; ++s) {
       const unsigned l = len[s];
       if (l == 0) continue;
-      const uint32_t e = Entry(f.HeadOfSymbol(uint32_t(s)), l);
+      const uint32_t e = Entry(f.HeadOfSymbol(uint32_t(s)), l + f.raw_bits);
       for (uint32_t i = code[s]; i < kSize; i += 1u << l) table[i] = e;
     }
   }
@@ -227,12 +231,12 @@ Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uin
       BitReader& r = s.r[j];
       for (size_t i = s.lo[j] + k; i < s.hi[j]; ++i) {
         if (r.cnt < kMaxCodeBits + raw_bits) r.RefillSafe();
-        const uint32_t e = table[r.buf & kMask];
+        const uint32_t raw = raw_head[r.buf & raw_mask];
+        const uint32_t e = table[(r.buf >> raw_bits) & kMask];
         const unsigned l = e >> 16;
         r.buf >>= l;
-        StoreHead(heads, i, e | raw_head[r.buf & raw_mask]);
-        r.buf >>= raw_bits;
-        r.cnt -= l + raw_bits;
+        r.cnt -= l;
+        StoreHead(heads, i, e | raw);
       }
       if (r.Overran()) {
         return Status::Corruption("joint stream: block " + std::to_string(b) + " sub-stream " +
