@@ -129,8 +129,13 @@ std::vector<Candidate> EstimateCandidates(Dtype dtype, ByteView raw, const Chunk
   if (base) all.push_back({CodecId::kOrderedDeltaEntropy, codec_internal::EstimateOrderedDelta(sample)});
   std::sort(all.begin(), all.end(),
             [](const Candidate& a, const Candidate& b) { return a.estimate < b.estimate; });
+  // Codec 8 decodes ~1.5x faster than codec 3 and codes the same fields: codec 3 is
+  // tried only where its estimate is the smaller of the two.
+  double joint_estimate = -1;
+  for (const Candidate& c : all) if (c.codec == CodecId::kFloatJoint) joint_estimate = c.estimate;
   std::vector<Candidate> chosen;
   for (const Candidate& c : all) {
+    if (c.codec == CodecId::kFloatFields && joint_estimate >= 0 && c.estimate >= joint_estimate) continue;
     if (c.estimate <= all[0].estimate * (1 + kEstimateMargin)) chosen.push_back(c);
   }
   return chosen;
