@@ -97,6 +97,37 @@ void DecodeJointFast4Any(unsigned raw_bits, BitReader* r, const size_t* lo, size
   }(std::make_integer_sequence<unsigned, kMaxRawBits>{});
 }
 
+// Writes elements [lo, hi) whose code(k) gives bits (0-23) and their count (24-31).
+// The writer's state is held in locals: its byte stores may alias anything reached by
+// reference, which would keep the accumulator in memory. Three elements (at most 54
+// bits) are packed into one value, then added to the accumulator.
+template <typename Code>
+void WriteCodes(BitWriter* w, size_t lo, size_t hi, Code code) {
+  uint64_t acc = w->acc;
+  unsigned bits = w->bits;
+  uint8_t* p = w->p;
+  size_t k = lo;
+  for (; k + kPerRefill <= hi; k += kPerRefill) {
+    const uint32_t e0 = code(k), e1 = code(k + 1), e2 = code(k + 2);
+    const unsigned l0 = e0 >> 24, l1 = e1 >> 24;
+    acc |= (uint64_t{e0 & 0xFFFFFF} | (uint64_t{e1 & 0xFFFFFF} << l0) | (uint64_t{e2 & 0xFFFFFF} << (l0 + l1)))
+           << bits;
+    bits += l0 + l1 + (e2 >> 24);
+    std::memcpy(p, &acc, 8);
+    p += bits >> 3;
+    acc >>= bits & ~7u;
+    bits &= 7;
+  }
+  w->acc = acc;
+  w->bits = bits;
+  w->p = p;
+  for (; k < hi; ++k) {
+    const uint32_t e = code(k);
+    w->Put(e & 0xFFFFFF, e >> 24);
+    w->Flush();
+  }
+}
+
 }  // namespace
 
 int DefaultJoinedBits(int exp_bits, int high_bits) { return std::min({3, high_bits, 11 - exp_bits}); }
@@ -127,43 +158,28 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
   AppendCodeLengths(len.data(), a, &nibbles);
   const std::vector<uint8_t> packed = nibbles.Pack();
   PutBytes(out, packed.data(), packed.size());
+  // A chunk of many elements looks each head up whole: its code and raw field
+  // together, one load (a table of 2^(1+E+h) entries: 64K for BF16/F32, built when
+  // the chunk has at least twice as many elements).
+  const size_t head_space = size_t{1} << (1 + f.exp_bits + f.high_bits);
+  std::vector<uint32_t> by_head;
+  if (n >= 2 * head_space) {
+    by_head.resize(head_space);
+    for (uint32_t h = 0; h < head_space; ++h) by_head[h] = entries[f.Symbol(h)] | f.Raw(h);
+  }
   WriteHuffmanBlocks(n, kMaxCodeBits + f.raw_bits, [&](BitWriter& w, size_t lo, size_t hi) {
-    // The writer's state in locals: its byte stores may alias anything reached by
-    // reference, which would keep the accumulator in memory. Three elements (at
-    // most 54 bits) are packed into one value, then added to the accumulator. The raw
-    // field comes first, so it goes in place without a shift.
-    uint64_t acc = w.acc;
-    unsigned bits = w.bits;
-    uint8_t* p = w.p;
     const uint32_t* t = entries.data();
+    const uint32_t* whole = by_head.data();
     const uint8_t* in = heads;
     const unsigned shift = f.shift, sign_at = unsigned(f.exp_bits + f.high_bits);
     const uint32_t sym_mask = f.sym_mask, low_mask = f.low_mask;
-    auto code = [&](size_t k, unsigned* len) {
-      const uint32_t h = LoadHead(in, k);
-      const uint32_t e = t[(h >> shift) & sym_mask];
-      *len = e >> 24;
-      return uint64_t{(e & 0xFFFFFF) | ((h >> sign_at) << shift) | (h & low_mask)};
-    };
-    size_t k = lo;
-    for (; k + kPerRefill <= hi; k += kPerRefill) {
-      unsigned l0, l1, l2;
-      const uint64_t v0 = code(k, &l0), v1 = code(k + 1, &l1), v2 = code(k + 2, &l2);
-      acc |= (v0 | (v1 << l0) | (v2 << (l0 + l1))) << bits;
-      bits += l0 + l1 + l2;
-      std::memcpy(p, &acc, 8);
-      p += bits >> 3;
-      acc >>= bits & ~7u;
-      bits &= 7;
-    }
-    w.acc = acc;
-    w.bits = bits;
-    w.p = p;
-    for (; k < hi; ++k) {
-      unsigned l;
-      const uint64_t v = code(k, &l);
-      w.Put(static_cast<uint32_t>(v), l);
-      w.Flush();
+    if (whole) {
+      WriteCodes(&w, lo, hi, [&](size_t k) { return whole[LoadHead(in, k)]; });
+    } else {
+      WriteCodes(&w, lo, hi, [&](size_t k) {
+        const uint32_t h = LoadHead(in, k);
+        return t[(h >> shift) & sym_mask] | ((h >> sign_at) << shift) | (h & low_mask);
+      });
     }
   }, out);
 }
