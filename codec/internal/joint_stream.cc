@@ -135,15 +135,19 @@ int DefaultJoinedBits(int exp_bits, int high_bits) { return std::min({3, high_bi
 void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, Bytes* out) {
   const Fields f(shape);
   const int a = f.alphabet();
-  // Two histograms break the store-to-load dependency on repeated symbols.
-  std::vector<uint32_t> hist(2 * size_t(a), 0);
+  // Counted by symbol and sign (head >> shift, no mask: one operation less), in two
+  // histograms that break the store-to-load dependency on repeated symbols.
+  const size_t signed_a = 2 * size_t(a);
+  std::vector<uint32_t> counts(2 * signed_a, 0);
+  const unsigned shift = f.shift;
   size_t i = 0;
   for (; i + 2 <= n; i += 2) {
-    ++hist[f.Symbol(LoadHead(heads, i))];
-    ++hist[a + f.Symbol(LoadHead(heads, i + 1))];
+    ++counts[LoadHead(heads, i) >> shift];
+    ++counts[signed_a + (LoadHead(heads, i + 1) >> shift)];
   }
-  for (; i < n; ++i) ++hist[f.Symbol(LoadHead(heads, i))];
-  for (int s = 0; s < a; ++s) hist[s] += hist[a + s];
+  for (; i < n; ++i) ++counts[LoadHead(heads, i) >> shift];
+  std::vector<uint32_t> hist(a);
+  for (int s = 0; s < a; ++s) hist[s] = counts[s] + counts[a + s] + counts[signed_a + s] + counts[signed_a + a + s];
   std::vector<uint8_t> len(a);
   BuildLengths(hist.data(), a, len.data());
   std::vector<uint16_t> code(a);
