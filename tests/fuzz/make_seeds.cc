@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "codec/chunk_codec.h"
+#include "codec/float_joint.h"
 #include "core/endian_coding.h"
 #include "core/safetensors.h"
 #include "core/sha256.h"
@@ -64,6 +65,13 @@ int main(int argc, char** argv) {
       mvc::ChunkBase base{mvc::Sha256::Digest(other), other};
       for (bool with_base : {false, true}) {
         auto frame = mvc::EncodeChunk(e.dtype, raw, with_base ? &base : nullptr, {});
+        if (frame.ok()) Write(out / "fuzz_chunk_decode" / ("seed" + std::to_string(n++)), frame->data(), frame->size());
+      }
+      // Codec 8 whether or not the automatic choice takes it on this tensor.
+      if (mvc::FloatJointTakes(e.dtype)) {
+        mvc::EncodeOptions joint;
+        joint.force_codec = mvc::CodecId::kFloatJoint;
+        auto frame = mvc::EncodeChunk(e.dtype, raw, nullptr, joint);
         if (frame.ok()) Write(out / "fuzz_chunk_decode" / ("seed" + std::to_string(n++)), frame->data(), frame->size());
       }
       mvc::TensorRecord record{e.dtype, e.shape, e.num_bytes, {}};
