@@ -11,25 +11,22 @@ static_assert(kMaxHuffmanSymbols == 1 << kSymbolBits);
 
 }  // namespace
 
-void BuildLengths(const uint32_t* freq_in, int a, uint8_t* len) {
+void BuildLengths(const uint32_t* freq, int a, uint8_t* len) {
   std::memset(len, 0, size_t(a));
-  int used = 0, last = -1;
-  for (int s = 0; s < a; ++s) if (freq_in[s]) { ++used; last = s; }
-  if (used == 0) return;
-  if (used == 1) { len[last] = kSoleSymbol; return; }
+  constexpr uint64_t kSymbolMask = (uint64_t{1} << kSymbolBits) - 1;
   // Called per context of every plane: fixed-size buffers, no allocation. A leaf is
   // sorted as one key, frequency above symbol: the order of (frequency, symbol) pairs.
-  uint64_t freq[kMaxHuffmanSymbols];
-  for (int s = 0; s < a; ++s) freq[s] = freq_in[s];
-  constexpr uint64_t kSymbolMask = (uint64_t{1} << kSymbolBits) - 1;
+  uint64_t leaves[kMaxHuffmanSymbols];
+  int m = 0;
+  for (int s = 0; s < a; ++s) if (freq[s]) leaves[m++] = (uint64_t{freq[s]} << kSymbolBits) | unsigned(s);
+  if (m == 0) return;
+  if (m == 1) { len[leaves[0] & kSymbolMask] = kSoleSymbol; return; }
+  std::sort(leaves, leaves + m);
+  uint64_t node_freq[kMaxHuffmanSymbols];
+  int parent[2 * kMaxHuffmanSymbols];  // leaves 0..m-1, internal nodes m..2m-2
+  int depth[2 * kMaxHuffmanSymbols];
   for (;;) {
     // Two-queue Huffman construction over leaves sorted by frequency: no heap.
-    uint64_t leaves[kMaxHuffmanSymbols];
-    int m = 0;
-    for (int s = 0; s < a; ++s) if (freq[s]) leaves[m++] = (freq[s] << kSymbolBits) | unsigned(s);
-    std::sort(leaves, leaves + m);
-    uint64_t node_freq[kMaxHuffmanSymbols];
-    int parent[2 * kMaxHuffmanSymbols];  // leaves 0..m-1, internal nodes m..2m-2
     int li = 0, ni = 0;
     int built = 0;
     auto pick = [&](uint64_t* f) {
@@ -49,16 +46,27 @@ void BuildLengths(const uint32_t* freq_in, int a, uint8_t* len) {
       parent[x] = m + built;
       parent[y] = m + built;
     }
-    int depth[2 * kMaxHuffmanSymbols];
     depth[2 * m - 2] = 0;
-    for (int v = 2 * m - 3; v >= 0; --v) depth[v] = depth[parent[v]] + 1;
     int max_len = 0;
-    for (int k = 0; k < m; ++k) {
-      len[leaves[k] & kSymbolMask] = static_cast<uint8_t>(depth[k]);
-      max_len = std::max(max_len, depth[k]);
+    for (int v = 2 * m - 3; v >= 0; --v) depth[v] = depth[parent[v]] + 1;
+    for (int k = 0; k < m; ++k) max_len = std::max(max_len, depth[k]);
+    if (max_len <= kMaxCodeBits) {
+      for (int k = 0; k < m; ++k) len[leaves[k] & kSymbolMask] = static_cast<uint8_t>(depth[k]);
+      return;
     }
-    if (max_len <= kMaxCodeBits) return;
-    for (int s = 0; s < a; ++s) if (freq[s]) freq[s] = (freq[s] >> 1) | 1;
+    // Too deep: halve every frequency (keeping it non-zero) and try again. Halving
+    // keeps the order of frequencies, so only new ties can be out of symbol order:
+    // an insertion sort restores the (frequency, symbol) order in near-linear time.
+    for (int k = 0; k < m; ++k) {
+      const uint64_t f = ((leaves[k] >> kSymbolBits) >> 1) | 1;
+      leaves[k] = (f << kSymbolBits) | (leaves[k] & kSymbolMask);
+    }
+    for (int k = 1; k < m; ++k) {
+      const uint64_t x = leaves[k];
+      int j = k - 1;
+      for (; j >= 0 && leaves[j] > x; --j) leaves[j + 1] = leaves[j];
+      leaves[j + 1] = x;
+    }
   }
 }
 
