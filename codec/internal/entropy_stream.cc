@@ -16,6 +16,8 @@ size_t TableBytes(int alphabet_bits) { return ((size_t{1} << alphabet_bits) + 1)
 
 // Alphabet_Bits with this bit set: the compact header (context span, run-coded tables).
 constexpr uint8_t kCompactTables = 0x80;
+// Alphabet_Bits with this bit set: blocks in the single form (huffman_blocks.h).
+constexpr uint8_t kSingleStream = 0x40;
 
 // The contexts [first, first + count) that the compact header lists: from the first
 // to the last context with a table of its own (the others use table 0).
@@ -238,7 +240,8 @@ EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, 
   const size_t num_blocks = (n + kEntropyBlockSymbols - 1) / kEntropyBlockSymbols;
   // Header, block table, per-block sub-stream sizes and up to one padding byte per
   // sub-stream: an upper bound on the written size.
-  plan.encoded_bytes = 3 + 4 + (total_bits + 7) / 8 + 1 + num_blocks * (4 + 12 + 4);
+  plan.encoded_bytes = 3 + (total_bits + 7) / 8 + 1 +
+                       (n < kSingleStreamBelow ? 0 : 4 + num_blocks * (4 + 12 + 4));
   return plan;
 }
 
@@ -253,7 +256,8 @@ void WriteEntropyStream(const EntropyPlan& plan, const uint8_t* sym, const uint8
     BuildCodes(plan.lengths[t].data(), a, codes);
     for (int s = 0; s < a; ++s) entries[t * 256 + s] = codes[s] | (CodeLen(plan.lengths[t][s]) << 16);
   }
-  out->push_back(static_cast<uint8_t>(kCompactTables | plan.alphabet_bits));
+  const bool single = n < kSingleStreamBelow;
+  out->push_back(static_cast<uint8_t>(kCompactTables | (single ? kSingleStream : 0) | plan.alphabet_bits));
   out->push_back(static_cast<uint8_t>(plan.ctx_bits));
   out->push_back(static_cast<uint8_t>(ntab));
   if (plan.ctx_bits) {
@@ -270,7 +274,7 @@ void WriteEntropyStream(const EntropyPlan& plan, const uint8_t* sym, const uint8
   for (size_t c = 0; c < plan.ctx_to_table.size(); ++c) ctab[c] = &entries[size_t(plan.ctx_to_table[c]) * 256];
   // Four codes (<= 44 bits) on top of at most 7 pending bits fit the 64-bit
   // accumulator: one flush per four symbols.
-  WriteHuffmanBlocks(n, kMaxCodeBits, [&](BitWriter& w, size_t lo, size_t hi) {
+  WriteHuffmanBlocks(n, kMaxCodeBits, single, [&](BitWriter& w, size_t lo, size_t hi) {
     size_t i = lo;
     if (plan.ctx_bits) {
       auto put = [&](size_t k) { uint32_t e = ctab[ctx[k]][sym[k]]; w.Put(e & 0xFFFF, e >> 16); };
@@ -291,8 +295,11 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
   const size_t nctx = cb ? size_t{1} << cb : 0;
   if (in.size() < 3) return Status::Corruption("entropy stream: truncated header");
   const bool compact = (in[0] & kCompactTables) != 0;
-  if ((in[0] & ~kCompactTables) != ab || in[1] != cb) {
-    return Status::Corruption("entropy stream: alphabet " + std::to_string(in[0] & ~kCompactTables) + "/" +
+  const bool single = (in[0] & kSingleStream) != 0;
+  const int alphabet_bits = in[0] & ~(kCompactTables | kSingleStream);
+  if (single && !compact) return Status::Corruption("entropy stream: the single form needs compact tables");
+  if (alphabet_bits != ab || in[1] != cb) {
+    return Status::Corruption("entropy stream: alphabet " + std::to_string(alphabet_bits) + "/" +
                               std::to_string(in[1]) + " bits, expected " + std::to_string(ab) +
                               "/" + std::to_string(cb));
   }
@@ -330,7 +337,7 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
                               "entropy stream: table " + std::to_string(t));
     }
     pos += (r.pos + 1) / 2;
-    if (in.size() - pos < 4) return Status::Corruption("entropy stream: truncated after the tables");
+    if (!single && in.size() - pos < 4) return Status::Corruption("entropy stream: truncated after the tables");
   }
   for (uint8_t t : ctx_to_table)
     if (t >= ntab) return Status::Corruption("entropy stream: context maps to missing table " + std::to_string(t));
@@ -348,7 +355,7 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
     if (!st.ok()) return st.WithContext("entropy stream: table " + std::to_string(t));
   }
   HuffmanBlockReader blocks;
-  MVC_RETURN_IF_ERROR_CTX(blocks.Open(in, pos, n), "entropy stream");
+  MVC_RETURN_IF_ERROR_CTX(blocks.Open(in, pos, n, single), "entropy stream");
   const uint16_t* tab0 = tables.data();
   // Context-free streams of at least a block decode several symbols per lookup.
   std::vector<uint32_t> multi;
@@ -358,6 +365,7 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
   }
   std::vector<const uint16_t*> tabptr(std::max<size_t>(nctx, 1), tab0);
   for (size_t c = 0; c < nctx; ++c) tabptr[c] = tab0 + size_t(ctx_to_table[c]) * table_size;
+  size_t single_used = 0;  // bytes the single form's bitstream took
   for (size_t b = 0; b < blocks.num_blocks(); ++b) {
     SubStreams s;
     MVC_RETURN_IF_ERROR_CTX(blocks.Next(&s), "entropy stream");
@@ -410,8 +418,9 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
                                   std::to_string(j) + " ends early");
       }
     }
+    single_used = r[0].UsedBytes();
   }
-  MVC_RETURN_IF_ERROR_CTX(blocks.Finish(), "entropy stream");
+  MVC_RETURN_IF_ERROR_CTX(blocks.Finish(single_used), "entropy stream");
   return Status::Ok();
 }
 

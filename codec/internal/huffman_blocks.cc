@@ -4,7 +4,23 @@
 
 namespace mvc::codec_internal {
 
-Status HuffmanBlockReader::Open(ByteView in, size_t pos, size_t n) {
+Status HuffmanBlockReader::Open(ByteView in, size_t pos, size_t n, bool single) {
+  single_ = single;
+  if (single) {
+    if (in.size() < pos) return Status::Corruption("truncated before the bitstream");
+    if (n >= kSingleStreamBelow) {
+      return Status::Corruption("single bitstream of " + std::to_string(n) + " symbols (limit " +
+                                std::to_string(kSingleStreamBelow - 1) + ")");
+    }
+    n_ = n;
+    block_symbols_ = kSingleStreamBelow;
+    num_blocks_ = n > 0 ? 1 : 0;
+    data_ = in.data() + pos;
+    data_size_ = in.size() - pos;
+    next_ = 0;
+    prev_end_ = n > 0 ? 0 : data_size_;
+    return Status::Ok();
+  }
   if (in.size() < pos || in.size() - pos < 4) return Status::Corruption("truncated before the block size");
   const uint32_t bsz = DecodeFixed32(in.data() + pos);
   pos += 4;
@@ -26,14 +42,26 @@ Status HuffmanBlockReader::Open(ByteView in, size_t pos, size_t n) {
 
 Status HuffmanBlockReader::Next(SubStreams* s) {
   const size_t b = next_++;
-  const size_t end = DecodeFixed32(offsets_ + 4 * b);
-  if (end < prev_end_ || end > data_size_ || end - prev_end_ < 12) {
+  const size_t end = single_ ? data_size_ : DecodeFixed32(offsets_ + 4 * b);
+  if (end < prev_end_ || end > data_size_ || end - prev_end_ < (single_ ? 0 : 12)) {
     return Status::Corruption("block " + std::to_string(b) + " offset " + std::to_string(end) +
                               " out of order or range");
   }
   const uint8_t* blk = data_ + prev_end_;
   const size_t blk_size = end - prev_end_;
   prev_end_ = end;
+  const size_t first = b * block_symbols_;
+  const size_t m = std::min<size_t>(block_symbols_, n_ - first);
+  if (single_) {
+    for (int j = 0; j < 4; ++j) {
+      s->r[j] = BitReader{};
+      s->r[j].begin = s->r[j].p = j == 0 ? blk : blk + blk_size;
+      s->r[j].end = blk + blk_size;
+      s->lo[j] = j == 0 ? first : first + m;
+      s->hi[j] = first + m;
+    }
+    return Status::Ok();
+  }
   size_t sizes[4];
   size_t sum = 0;
   for (int j = 0; j < 3; ++j) { sizes[j] = DecodeFixed32(blk + 4 * j); sum += sizes[j]; }
@@ -41,8 +69,6 @@ Status HuffmanBlockReader::Next(SubStreams* s) {
     return Status::Corruption("block " + std::to_string(b) + " sub-stream sizes overrun the block");
   }
   sizes[3] = blk_size - 12 - sum;
-  const size_t first = b * block_symbols_;
-  const size_t m = std::min<size_t>(block_symbols_, n_ - first);
   const size_t q = (m + 3) / 4;
   const uint8_t* p = blk + 12;
   for (int j = 0; j < 4; ++j) {
@@ -56,7 +82,10 @@ Status HuffmanBlockReader::Next(SubStreams* s) {
   return Status::Ok();
 }
 
-Status HuffmanBlockReader::Finish() const {
+Status HuffmanBlockReader::Finish(size_t single_used_bytes) const {
+  if (single_ && num_blocks_ > 0 && single_used_bytes < data_size_) {
+    return Status::Corruption(std::to_string(data_size_ - single_used_bytes) + " trailing bytes after the bitstream");
+  }
   if (prev_end_ != data_size_) {
     return Status::Corruption(std::to_string(data_size_ - prev_end_) + " trailing bytes after the last block");
   }

@@ -81,6 +81,11 @@ struct BitReader {
   }
   // Bits consumed beyond the stream's end: corruption.
   bool Overran() const { return virtual_bytes * 8 > cnt; }
+  // Bytes of the stream the consumed bits reach into (the last one partly).
+  size_t UsedBytes() const {
+    const size_t loaded_bits = 8 * (static_cast<size_t>(p - begin) + virtual_bytes);
+    return (loaded_bits - cnt + 7) / 8;
+  }
 };
 
 // Refills a reader can take without bounds checks: each needs 8 readable bytes and

@@ -44,6 +44,9 @@ inline void StoreHead(uint8_t* heads, size_t i, uint32_t h) {
   std::memcpy(heads + 2 * i, &v, 2);
 }
 
+// Exp_Bits with this bit set: blocks in the single form (huffman_blocks.h).
+constexpr uint8_t kSingleStream = 0x80;
+
 // Three elements per refill: a code (<= 11 bits) and its raw field (<= 7) take at most
 // 18 bits, and 3 * 18 <= 56.
 constexpr size_t kPerRefill = 3;
@@ -156,7 +159,8 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
   std::vector<uint32_t> entries(a);
   for (int s = 0; s < a; ++s) entries[s] = (uint32_t{code[s]} << f.raw_bits) | ((CodeLen(len[s]) + f.raw_bits) << 24);
 
-  out->push_back(static_cast<uint8_t>(shape.exp_bits));
+  const bool single = n < kSingleStreamBelow;
+  out->push_back(static_cast<uint8_t>(shape.exp_bits | (single ? kSingleStream : 0)));
   out->push_back(static_cast<uint8_t>(shape.joined));
   NibbleWriter nibbles;
   AppendCodeLengths(len.data(), a, &nibbles);
@@ -171,7 +175,7 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
     by_head.resize(head_space);
     for (uint32_t h = 0; h < head_space; ++h) by_head[h] = entries[f.Symbol(h)] | f.Raw(h);
   }
-  WriteHuffmanBlocks(n, kMaxCodeBits + f.raw_bits, [&](BitWriter& w, size_t lo, size_t hi) {
+  WriteHuffmanBlocks(n, kMaxCodeBits + f.raw_bits, single, [&](BitWriter& w, size_t lo, size_t hi) {
     const uint32_t* t = entries.data();
     const uint32_t* whole = by_head.data();
     const uint8_t* in = heads;
@@ -190,10 +194,12 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
 
 Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uint8_t* heads) {
   if (in.size() < 2) return Status::Corruption("joint stream: truncated header");
+  const bool single = (in[0] & kSingleStream) != 0;
+  const int stream_exp_bits = in[0] & ~kSingleStream;
   const int joined = in[1];
-  if (in[0] != exp_bits || joined < 1 || joined > high_bits || exp_bits + joined > 11 ||
+  if (stream_exp_bits != exp_bits || joined < 1 || joined > high_bits || exp_bits + joined > 11 ||
       high_bits + 1 - joined > kMaxRawBits) {
-    return Status::Corruption("joint stream: " + std::to_string(in[0]) + " exponent bits and " +
+    return Status::Corruption("joint stream: " + std::to_string(stream_exp_bits) + " exponent bits and " +
                               std::to_string(joined) + " joined bits do not fit " + std::to_string(exp_bits) +
                               " exponent and " + std::to_string(high_bits) + " mantissa bits");
   }
@@ -231,7 +237,8 @@ Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uin
   const uint64_t raw_mask = (uint64_t{1} << raw_bits) - 1;
 
   HuffmanBlockReader blocks;
-  MVC_RETURN_IF_ERROR_CTX(blocks.Open(in, pos, n), "joint stream");
+  MVC_RETURN_IF_ERROR_CTX(blocks.Open(in, pos, n, single), "joint stream");
+  size_t single_used = 0;  // bytes the single form's bitstream took
   for (size_t b = 0; b < blocks.num_blocks(); ++b) {
     SubStreams s;
     MVC_RETURN_IF_ERROR_CTX(blocks.Next(&s), "joint stream");
@@ -263,8 +270,9 @@ Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uin
                                   std::to_string(j) + " ends early");
       }
     }
+    single_used = s.r[0].UsedBytes();
   }
-  MVC_RETURN_IF_ERROR_CTX(blocks.Finish(), "joint stream");
+  MVC_RETURN_IF_ERROR_CTX(blocks.Finish(single_used), "joint stream");
   return Status::Ok();
 }
 

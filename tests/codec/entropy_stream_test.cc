@@ -85,6 +85,26 @@ TEST_CASE("A sub-stream padded with junk cannot make the multi-symbol decoder ov
   CHECK(std::all_of(back.begin() + n, back.end(), [](uint8_t b) { return b == 0xA5; }));
 }
 
+TEST_CASE("Entropy streams of 4096 symbols or more are in blocks, fewer in one bitstream") {
+  Bytes sym(5000);
+  for (size_t i = 0; i < sym.size(); ++i) sym[i] = static_cast<uint8_t>(i * 7 % 13);
+  const Bytes large = Encode(sym, nullptr, 8, 0);
+  const Bytes small = Encode(Bytes(sym.begin(), sym.begin() + 4095), nullptr, 8, 0);
+  CHECK(large[0] == (0x80 | 8));
+  CHECK(small[0] == (0x80 | 0x40 | 8));  // compact tables, the single form
+  Bytes out(sym.size());
+  REQUIRE(DecodeEntropyStream(small, nullptr, 4095, 8, 0, out.data()).ok());
+  CHECK(std::equal(out.begin(), out.begin() + 4095, sym.begin()));
+  Bytes b = small;
+  b.push_back(0);
+  CHECK(DecodeEntropyStream(b, nullptr, 4095, 8, 0, out.data()).message() ==
+        "entropy stream: 1 trailing bytes after the bitstream");
+  b = large;
+  b[0] |= 0x40;
+  CHECK(DecodeEntropyStream(b, nullptr, 5000, 8, 0, out.data()).message() ==
+        "entropy stream: single bitstream of 5000 symbols (limit 4095)");
+}
+
 TEST_CASE("Entropy stream decoding rejects bad tables, offsets and truncation with messages") {
   Bytes sym(1000);
   for (size_t i = 0; i < sym.size(); ++i) sym[i] = static_cast<uint8_t>(i % 5);

@@ -92,12 +92,32 @@ TEST_CASE("Joint stream decoding rejects bad fields, tables and truncation with 
   b = Bytes{8, 3, 0x11, 0x11};  // four symbols of length 1: over-subscribed
   CHECK(decode(b).message() == "joint stream: table: code lengths end early");
   b = good;
-  b.push_back(0);
-  CHECK(decode(b).message() == "joint stream: 1 trailing bytes after the last block");
+  b.push_back(0);  // 3000 elements: the single form, one bitstream and nothing after it
+  CHECK(decode(b).message() == "joint stream: 1 trailing bytes after the bitstream");
   b = good;
   b.resize(b.size() - 40);
   CHECK(decode(b).code() == StatusCode::kCorruption);
   CHECK(decode(Bytes{8}).message() == "joint stream: truncated header");
+}
+
+TEST_CASE("Joint streams of 4096 elements or more are in blocks, fewer in one bitstream") {
+  const JointShape s{8, 7, 3};
+  const Bytes small = Encode(Heads(4095, s, 1), s), large = Encode(Heads(4096, s, 1), s);
+  CHECK((small[0] & 0x80) != 0);  // the single form
+  CHECK(small[0] == (8 | 0x80));
+  CHECK(large[0] == 8);
+  Bytes out(2 * 4096);
+  Bytes b = large;
+  b.push_back(0);
+  CHECK(DecodeJointStream(b, 4096, 8, 7, out.data()).message() ==
+        "joint stream: 1 trailing bytes after the last block");
+  b = large;
+  b[0] |= 0x80;  // a single bitstream may not hold this many elements
+  CHECK(DecodeJointStream(b, 4096, 8, 7, out.data()).message() ==
+        "joint stream: single bitstream of 4096 symbols (limit 4095)");
+  b = small;
+  b.resize(b.size() - 1);
+  CHECK(DecodeJointStream(b, 4095, 8, 7, out.data()).message() == "joint stream: block 0 sub-stream 0 ends early");
 }
 
 TEST_CASE("An over-subscribed joint table is rejected") {
