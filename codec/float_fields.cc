@@ -80,7 +80,7 @@ struct Fields {
     static_assert(!kHasHi);
     for (size_t i = 0; i < n; ++i) {
       uint16_t head; std::memcpy(&head, heads + 2 * i, 2);
-      U v = static_cast<U>(U{head} << kR);
+      U v = static_cast<U>(static_cast<U>(head) << kR);
       [&]<int... J>(std::integer_sequence<int, J...>) {
         ((v |= static_cast<U>((U{low[J][i]} & Mask(LowBits(J))) << LowShift(J))), ...);
       }(std::make_integer_sequence<int, kLow>{});
