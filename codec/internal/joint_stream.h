@@ -3,7 +3,8 @@
 //
 // Each element's exponent and the top K bits of its mantissa form one symbol of a
 // single Huffman code (2^(E+K) symbols); its sign and remaining high mantissa bits
-// follow the code as R = h + 1 - K raw bits. Coding the pair as one symbol costs what
+// go beside the code as R = h + 1 - K raw bits (before it in the bitstream, so neither
+// side shifts them by a variable amount). Coding the pair as one symbol costs what
 // coding the mantissa bits in the exponent's context costs (H(e, m) = H(e) + H(m | e)),
 // with one table and one lookup per element instead of two, and a larger alphabet
 // makes Huffman's redundancy on the skewed exponents smaller.
