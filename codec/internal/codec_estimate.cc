@@ -128,7 +128,8 @@ double EstimateFloatJoint(const ChunkSample& s) {
   // alphabet), the raw bits beside it, a table of about a nibble per symbol in use.
   const int e = specs[0].bits, h = specs[1].bits - 1, k = DefaultJoinedBits(e, h);
   std::vector<uint32_t> hist(size_t{1} << (e + k), 0);
-  for (size_t i = 0; i < m; ++i) ++hist[(size_t{planes[0][i]} << k) | (planes[1][i] >> (h - k))];
+  const unsigned top_mask = (1u << k) - 1;  // the sign sits above the top bits
+  for (size_t i = 0; i < m; ++i) ++hist[(size_t{planes[0][i]} << k) | ((planes[1][i] >> (h - k)) & top_mask)];
   double bits = 0, used = 0;
   for (uint32_t c : hist) {
     if (!c) continue;
