@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "codec/byte_planes.h"
@@ -101,35 +102,48 @@ ChunkSample SampleChunk(Dtype dtype, ByteView raw, ByteView base_raw) {
   return s;
 }
 
-double EstimateFloatFields(const ChunkSample& s) {
-  const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(s.dtype);
-  const size_t m = s.sampled;
-  auto buf = NewScratch(m * specs.size());
-  std::vector<uint8_t*> planes(specs.size());
-  for (size_t k = 0; k < specs.size(); ++k) planes[k] = buf.get() + k * m;
-  SplitFloatFields(s.dtype, s.raw.data(), m, planes.data());
+namespace {
+
+// The sample split into codec 3's field planes (codec 8 codes the first two jointly).
+struct SampleFields {
+  std::vector<PlaneSpec> specs;
+  std::unique_ptr<uint8_t[]> buf;
+  std::vector<uint8_t*> planes;
+};
+
+SampleFields SplitSample(const ChunkSample& s) {
+  SampleFields f;
+  f.specs = GetFloatFieldPlanes(s.dtype);
+  f.buf = NewScratch(s.sampled * f.specs.size());
+  for (size_t k = 0; k < f.specs.size(); ++k) f.planes.push_back(f.buf.get() + k * s.sampled);
+  SplitFloatFields(s.dtype, s.raw.data(), s.sampled, f.planes.data());
+  return f;
+}
+
+// Estimated bytes of the field planes from `first` on, each as PlaneBytes says.
+double FieldPlaneBytes(const ChunkSample& s, const SampleFields& f, size_t first) {
   double total = 0;
-  for (size_t k = 0; k < specs.size(); ++k) {
-    const int c = specs[k].context;
-    total += PlaneBytes(planes[k], c >= 0 ? planes[c] : nullptr, specs[k].bits, m, s.n, false);
+  for (size_t k = first; k < f.specs.size(); ++k) {
+    const int c = f.specs[k].context;
+    total += PlaneBytes(f.planes[k], c >= 0 ? f.planes[c] : nullptr, f.specs[k].bits, s.sampled, s.n, false);
   }
   return total;
 }
 
+}  // namespace
+
+double EstimateFloatFields(const ChunkSample& s) { return FieldPlaneBytes(s, SplitSample(s), 0); }
+
 double EstimateFloatJoint(const ChunkSample& s) {
-  const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(s.dtype);
   const size_t m = s.sampled;
   if (m == 0) return 0;
-  auto buf = NewScratch(m * specs.size());
-  std::vector<uint8_t*> planes(specs.size());
-  for (size_t k = 0; k < specs.size(); ++k) planes[k] = buf.get() + k * m;
-  SplitFloatFields(s.dtype, s.raw.data(), m, planes.data());
+  const SampleFields f = SplitSample(s);
   // The joint symbol's order-0 entropy (~0.5% Huffman redundancy on its larger
   // alphabet), the raw bits beside it, a table of about a nibble per symbol in use.
-  const int e = specs[0].bits, h = specs[1].bits - 1, k = DefaultJoinedBits(e, h);
+  const int e = f.specs[0].bits, h = f.specs[1].bits - 1, k = DefaultJoinedBits(e, h);
   std::vector<uint32_t> hist(size_t{1} << (e + k), 0);
   const unsigned top_mask = (1u << k) - 1;  // the sign sits above the top bits
-  for (size_t i = 0; i < m; ++i) ++hist[(size_t{planes[0][i]} << k) | ((planes[1][i] >> (h - k)) & top_mask)];
+  for (size_t i = 0; i < m; ++i) ++hist[(size_t{f.planes[0][i]} << k) | ((f.planes[1][i] >> (h - k)) & top_mask)];
   double bits = 0, used = 0;
   for (uint32_t c : hist) {
     if (!c) continue;
@@ -138,12 +152,8 @@ double EstimateFloatJoint(const ChunkSample& s) {
   }
   const double scale = double(s.n) / double(m);
   const double blocks = double(s.n) / kEntropyBlockSymbols + 1;
-  double total = bits / 8 * scale * 1.005 + double(s.n) * double(h + 1 - k) / 8 + used / 2 + blocks * 20 + 10;
-  for (size_t p = 2; p < specs.size(); ++p) {
-    const int c = specs[p].context;
-    total += PlaneBytes(planes[p], c >= 0 ? planes[c] : nullptr, specs[p].bits, m, s.n, false);
-  }
-  return total;
+  return bits / 8 * scale * 1.005 + double(s.n) * double(h + 1 - k) / 8 + used / 2 + blocks * 20 + 10 +
+         FieldPlaneBytes(s, f, 2);
 }
 
 double EstimateBytePlanesZstd(const ChunkSample& s, int zstd_level) {
