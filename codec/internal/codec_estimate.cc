@@ -23,15 +23,6 @@ bool AllSame(const uint8_t* p, size_t n) {
   return true;
 }
 
-// Order-0 entropy of `n` bytes, in bytes.
-double EntropyBytes(const uint8_t* p, size_t n) {
-  uint32_t h[256] = {0};
-  for (size_t i = 0; i < n; ++i) ++h[p[i]];
-  double bits = 0;
-  for (uint32_t c : h) if (c) bits -= double(c) * std::log2(double(c) / double(n));
-  return bits / 8;
-}
-
 // Estimated stored size of one plane of the sample, scaled to the chunk: the smallest
 // of raw, constant, Huffman (order-0 entropy in the context plane's context when it
 // has one, ~1% redundancy, a table per context frequent enough to get one) and, when
@@ -65,7 +56,7 @@ double PlaneBytes(const uint8_t* p, const uint8_t* ctx, int bits, size_t sampled
     h = b / 8;
     tables = tables * table + 256;
   } else {
-    h = EntropyBytes(p, sampled);
+    h = ByteEntropyBits(p, sampled) * double(sampled) / 8;
     tables = table;
   }
   double best = std::min<double>(double(n), h * scale * 1.01 + tables + blocks * 20 + 4);

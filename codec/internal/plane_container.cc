@@ -34,22 +34,24 @@ bool AllEqual(const uint8_t* p, size_t n) {
   return true;
 }
 
-// Whether a byte plane without context is so near uniform that no entropy coder can
-// pay for its table: the order-0 entropy of an eighth of it (16 runs), corrected for
-// the small-sample bias (255 / (2 N ln 2) bits), is at least 7.985 bits a symbol
-// (Huffman could save at most 0.2%). Saves the full histogram of F32's low mantissa
-// bytes, a third of codec 8's encode time on F32.
-bool NearUniform(const uint8_t* p, size_t n) {
+// An eighth of a plane of n >= kZstdSampleFrom symbols, as 16 evenly spaced runs: the
+// sample both the near-uniform test and the zstd trial look at.
+const Bytes& SamplePlane(const uint8_t* p, size_t n) {
+  thread_local Bytes sample;
   const size_t run = n / 8 / 16;
-  uint32_t h[256] = {0};
-  for (size_t r = 0; r < 16; ++r) {
-    const uint8_t* q = p + (n - run) * r / 15;
-    for (size_t i = 0; i < run; ++i) ++h[q[i]];
-  }
-  const double m = double(16 * run);
-  double bits = 0;
-  for (uint32_t c : h) if (c) bits -= double(c) * std::log2(double(c) / m);
-  return bits / m + 255.0 / (2.0 * m * std::log(2.0)) >= 7.985;
+  sample.resize(16 * run);
+  for (size_t r = 0; r < 16; ++r) std::memcpy(sample.data() + r * run, p + (n - run) * r / 15, run);
+  return sample;
+}
+
+// Whether a byte plane without context is so near uniform that no entropy coder can
+// pay for its table: the order-0 entropy of its sample, corrected for the small-sample
+// bias (255 / (2 N ln 2) bits), is at least 7.985 bits a symbol (Huffman could save at
+// most 0.2%). Saves the full histogram of F32's low mantissa bytes, a third of codec
+// 8's encode time on F32.
+bool NearUniform(const Bytes& sample) {
+  const double m = double(sample.size());
+  return ByteEntropyBits(sample.data(), sample.size()) + 255.0 / (2.0 * m * std::log(2.0)) >= 7.985;
 }
 
 bool AllBelow(const uint8_t* p, size_t n, int bits) {
@@ -61,6 +63,15 @@ bool AllBelow(const uint8_t* p, size_t n, int bits) {
 }
 
 }  // namespace
+
+double ByteEntropyBits(const uint8_t* p, size_t n) {
+  if (n == 0) return 0;
+  uint32_t h[256] = {0};
+  for (size_t i = 0; i < n; ++i) ++h[p[i]];
+  double bits = 0;
+  for (uint32_t c : h) if (c) bits -= double(c) * std::log2(double(c) / double(n));
+  return bits / double(n);
+}
 
 ZSTD_CCtx* ThreadCCtx() {
   thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx(ZSTD_createCCtx());
@@ -100,7 +111,10 @@ Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vect
     size_t best = n;  // raw costs n bytes after the mode byte
     PlaneMode mode = PlaneMode::kRaw;
     EntropyPlan plan;
-    const bool uniform = specs[k].context < 0 && specs[k].bits == 8 && n >= kZstdSampleFrom && NearUniform(plane, n);
+    const bool byte_plane = specs[k].context < 0 && specs[k].bits == 8;
+    const Bytes* sample =
+        n >= kZstdSampleFrom && (byte_plane || options.allow_zstd) ? &SamplePlane(plane, n) : nullptr;
+    const bool uniform = byte_plane && sample && NearUniform(*sample);
     if (options.allow_entropy && n > 0 && !uniform) {
       const PlaneSpec& s = specs[k];
       const uint8_t* ctx = s.context >= 0 ? planes[s.context] : nullptr;
@@ -125,15 +139,11 @@ Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vect
       // With an entropy coder beside it, zstd only wins on planes with repeats; a
       // sample (an eighth of the plane, 16 runs) shows those at an eighth of the cost.
       bool try_zstd = true;
-      if (mode != PlaneMode::kRaw && n >= kZstdSampleFrom) {
-        const size_t run = n / 8 / 16;
-        thread_local Bytes sample;
-        sample.resize(16 * run);
-        for (size_t r = 0; r < 16; ++r) std::memcpy(sample.data() + r * run, plane + (n - run) * r / 15, run);
-        size_t zs = ZSTD_compressCCtx(cctx, scratch.data(), scratch.size(), sample.data(), sample.size(),
+      if (mode != PlaneMode::kRaw && sample) {
+        size_t zs = ZSTD_compressCCtx(cctx, scratch.data(), scratch.size(), sample->data(), sample->size(),
                                       options.zstd_level);
         if (ZSTD_isError(zs)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(zs));
-        try_zstd = double(zs) * double(n) / double(sample.size()) < 1.05 * double(best);
+        try_zstd = double(zs) * double(n) / double(sample->size()) < 1.05 * double(best);
       }
       if (try_zstd) {
         zsize = ZSTD_compressCCtx(cctx, scratch.data(), scratch.size(), plane, n, options.zstd_level);

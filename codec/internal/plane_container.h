@@ -36,6 +36,9 @@ inline std::unique_ptr<uint8_t[]> NewScratch(size_t bytes) {
 enum class ScratchSlot { kPlanes = 0, kFields = 1, kDeltas = 2 };
 uint8_t* ThreadScratch(ScratchSlot slot, size_t bytes);
 
+// Order-0 (plug-in) entropy of n bytes, in bits a symbol; 0 for n = 0.
+double ByteEntropyBits(const uint8_t* p, size_t n);
+
 // This thread's zstd contexts, created on first use and kept for the thread's life
 // (creating one per chunk costs ~10% of decoding a file of small tensors); nullptr
 // when zstd cannot allocate one.
