@@ -29,7 +29,7 @@ struct Scratch {
   std::vector<uint8_t*> planes;
 };
 
-Scratch NewScratch(size_t num_planes, size_t n) {
+Scratch ChunkScratch(size_t num_planes, size_t n) {
   uint8_t* buf = codec_internal::ThreadScratch(codec_internal::ScratchSlot::kFields, n * (2 + num_planes));
   Scratch s{buf, std::vector<uint8_t*>(num_planes)};
   for (size_t k = 0; k < num_planes; ++k) s.planes[k] = buf + 2 * n + k * n;
@@ -68,7 +68,7 @@ bool FloatJointTakes(Dtype dtype) {
 Status EncodeFloatJointPayload(Dtype dtype, ByteView raw, Bytes* out) {
   const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(dtype);
   const size_t n = raw.size() / DtypeWidth(dtype);
-  Scratch s = NewScratch(specs.size(), n);
+  Scratch s = ChunkScratch(specs.size(), n);
   const uint8_t* heads = raw.data();
   if (!HeadsAreElements(dtype, specs)) {
     SplitFloatHeads(dtype, raw.data(), n, s.heads, s.planes.data() + kJointPlanes);
@@ -108,7 +108,7 @@ Status DecodeFloatJointPayload(Dtype dtype, ByteView payload, std::span<uint8_t>
     return Status::Corruption("float-joint: joint stream of " + std::to_string(joint_size) +
                               " bytes overruns the payload");
   }
-  Scratch s = NewScratch(specs.size(), n);
+  Scratch s = ChunkScratch(specs.size(), n);
   const bool direct = HeadsAreElements(dtype, specs);
   uint8_t* heads = direct ? out.data() : s.heads;
   MVC_RETURN_IF_ERROR_CTX(codec_internal::DecodeJointStream(payload.subspan(4, joint_size), n, specs[0].bits,

@@ -176,17 +176,17 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
     for (uint32_t h = 0; h < head_space; ++h) by_head[h] = entries[f.Symbol(h)] | f.Raw(h);
   }
   WriteHuffmanBlocks(n, kMaxCodeBits + f.raw_bits, single, [&](BitWriter& w, size_t lo, size_t hi) {
+    // Copies in locals: the writer's byte stores could alias what the lambda captured.
     const uint32_t* t = entries.data();
     const uint32_t* whole = by_head.data();
     const uint8_t* in = heads;
-    const unsigned shift = f.shift, sign_at = unsigned(f.exp_bits + f.high_bits);
-    const uint32_t sym_mask = f.sym_mask, low_mask = f.low_mask;
+    const Fields g = f;
     if (whole) {
       WriteCodes(&w, lo, hi, [&](size_t k) { return whole[LoadHead(in, k)]; });
     } else {
       WriteCodes(&w, lo, hi, [&](size_t k) {
         const uint32_t h = LoadHead(in, k);
-        return t[(h >> shift) & sym_mask] | ((h >> sign_at) << shift) | (h & low_mask);
+        return t[g.Symbol(h)] | g.Raw(h);
       });
     }
   }, out);
