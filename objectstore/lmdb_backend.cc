@@ -1,6 +1,8 @@
 #include "objectstore/lmdb_backend.h"
 
 #include <lmdb.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -121,6 +123,14 @@ class LmdbBackend::ReadTxn {
 
 Result<std::unique_ptr<LmdbBackend>> LmdbBackend::Open(const std::string& dir,
                                                        const LmdbOptions& options) {
+  MVC_RETURN_IF_ERROR(PrepareDirectory(dir));
+  // Shared for as long as the store is open: compaction replaces data.mdb only when
+  // it can take this lock exclusively, i.e. when no process has the store open.
+  MVC_ASSIGN_OR_RETURN(int compact_lock, LockCompactFile(dir, LOCK_SH));
+  return OpenLocked(dir, options, compact_lock);
+}
+
+Status LmdbBackend::PrepareDirectory(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
@@ -131,15 +141,46 @@ Result<std::unique_ptr<LmdbBackend>> LmdbBackend::Open(const std::string& dir,
   if (access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
     return Status::FromErrno(errno, "open object store " + dir);
   }
+  return Status::Ok();
+}
+
+Result<int> LmdbBackend::LockCompactFile(const std::string& dir, int operation) {
+  const std::string path = dir + "/" + kCompactLockFile;
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  int rc;
+  do {
+    rc = ::flock(fd, operation);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return Status::Conflict("object store " + dir + " is open in another mvc process");
+    }
+    return Status::FromErrno(err, "lock " + path);
+  }
+  return fd;
+}
+
+// Takes ownership of compact_lock (closed on failure and with the backend).
+Result<std::unique_ptr<LmdbBackend>> LmdbBackend::OpenLocked(const std::string& dir,
+                                                             const LmdbOptions& options, int compact_lock) {
   struct stat st;
-  if (stat(dir.c_str(), &st) != 0) return Status::FromErrno(errno, "stat " + dir);
+  if (stat(dir.c_str(), &st) != 0) {
+    int err = errno;
+    ::close(compact_lock);
+    return Status::FromErrno(err, "stat " + dir);
+  }
   if (!OpenDirRegistry::Get().Add(st.st_dev, st.st_ino)) {
+    ::close(compact_lock);
     return Status::Conflict("object store " + dir + " is already open in this process");
   }
 
   MDB_env* env = nullptr;
   auto fail = [&](int rc, const std::string& what) -> Status {
     if (env != nullptr) mdb_env_close(env);
+    ::close(compact_lock);
     OpenDirRegistry::Get().Remove(st.st_dev, st.st_ino);
     if (rc == MDB_INVALID) {
       return Status::Corruption("object store " + dir + ": data.mdb is not an LMDB database");
@@ -178,16 +219,18 @@ Result<std::unique_ptr<LmdbBackend>> LmdbBackend::Open(const std::string& dir,
   if ((rc = mdb_txn_commit(txn)) != 0) return fail(rc, "open object store");
 
   return std::unique_ptr<LmdbBackend>(
-      new LmdbBackend(dir, env, dbi, packs_dbi, packrefs_dbi, options, st.st_dev, st.st_ino));
+      new LmdbBackend(dir, env, dbi, packs_dbi, packrefs_dbi, options, st.st_dev, st.st_ino, compact_lock));
 }
 
 LmdbBackend::LmdbBackend(std::string dir, MDB_env* env, unsigned dbi, unsigned packs_dbi,
-                         unsigned packrefs_dbi, const LmdbOptions& options, dev_t dev, ino_t ino)
+                         unsigned packrefs_dbi, const LmdbOptions& options, dev_t dev, ino_t ino,
+                         int compact_lock)
     : dir_(std::move(dir)), env_(env), dbi_(dbi), packs_dbi_(packs_dbi), packrefs_dbi_(packrefs_dbi),
-      options_(options), dev_(dev), ino_(ino) {}
+      options_(options), dev_(dev), ino_(ino), compact_lock_(compact_lock) {}
 
 LmdbBackend::~LmdbBackend() {
   mdb_env_close(env_);
+  ::close(compact_lock_);  // after the environment: compaction waits for both
   OpenDirRegistry::Get().Remove(dev_, ino_);
 }
 
@@ -457,6 +500,59 @@ Result<uint64_t> LmdbBackend::DiskBytes() {
     total += static_cast<uint64_t>(st.st_blocks) * 512;  // allocated, not apparent, size
   }
   return total;
+}
+
+Result<CompactResult> LmdbBackend::Compact(const std::string& dir, const LmdbOptions& options) {
+  MVC_RETURN_IF_ERROR(PrepareDirectory(dir));
+  MVC_ASSIGN_OR_RETURN(int compact_lock, LockCompactFile(dir, LOCK_EX | LOCK_NB));
+  MVC_ASSIGN_OR_RETURN(std::unique_ptr<LmdbBackend> store, OpenLocked(dir, options, compact_lock));
+  return store->CopyCompactedOver();
+}
+
+// REQUIRES: the compaction lock held exclusively (no other process has the store
+// open, none can open it until this backend closes). The copy is written beside
+// data.mdb, made durable, then renamed over it: killed at any point, data.mdb is the
+// old file or the complete new one. The next opener finds no other user of lock.mdb
+// and re-initializes it from the new file's meta page (the copy restarts LMDB's
+// transaction ids), so no reader ever pairs the new file with the old lock state.
+Result<CompactResult> LmdbBackend::CopyCompactedOver() {
+  const std::string data_path = dir_ + "/data.mdb";
+  const std::string copy_path = dir_ + "/" + kCompactCopyFile;
+  CompactResult result;
+  struct stat st;
+  if (stat(data_path.c_str(), &st) != 0) return Status::FromErrno(errno, "stat " + data_path);
+  result.bytes_before = static_cast<uint64_t>(st.st_size);
+
+  int fd = ::open(copy_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::FromErrno(errno, "create " + copy_path);
+  int rc = mdb_env_copyfd2(env_, fd, MDB_CP_COMPACT);
+  Status status = rc == 0 ? Status::Ok() : LmdbError(rc, "write compacted copy " + copy_path);
+  if (status.ok() && ::fsync(fd) != 0) status = Status::FromErrno(errno, "fsync " + copy_path);
+  if (status.ok() && ::fstat(fd, &st) != 0) status = Status::FromErrno(errno, "stat " + copy_path);
+  ::close(fd);
+  if (!status.ok()) {
+    ::unlink(copy_path.c_str());
+    return status;
+  }
+  result.bytes_after = static_cast<uint64_t>(st.st_size);
+  if (result.bytes_after >= result.bytes_before) {  // nothing to gain: keep the file
+    ::unlink(copy_path.c_str());
+    result.bytes_after = result.bytes_before;
+    return result;
+  }
+  if (::rename(copy_path.c_str(), data_path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(copy_path.c_str());
+    return Status::FromErrno(err, "replace " + data_path + " with its compacted copy");
+  }
+  int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return Status::FromErrno(errno, "open " + dir_);
+  rc = ::fsync(dir_fd);
+  int err = errno;
+  ::close(dir_fd);
+  if (rc != 0) return Status::FromErrno(err, "fsync " + dir_);
+  result.compacted = true;
+  return result;
 }
 
 }  // namespace mvc

@@ -18,6 +18,11 @@
 // writers in this process are serialized here, writers in other processes by
 // LMDB's lock file. A brief pause of all readers happens when the map grows.
 //
+// Compaction (Compact, run by `mvc gc`) rewrites data.mdb without its free pages. It
+// needs the store to itself: every open backend holds objects/compact.lock shared,
+// Compact takes it exclusively (refusing when another process has the store open),
+// and an Open that meets a running compaction waits for it.
+//
 // One process MUST NOT open the same directory twice (LMDB's locks are per process
 // and closing one handle would drop the other's); Open refuses with kConflict.
 // Another process may open it at the same time. Do not keep a backend across
@@ -50,6 +55,12 @@ struct LmdbOptions {
   unsigned max_readers = 256;
 };
 
+struct CompactResult {
+  bool compacted = false;     // false when the copy would not have been smaller
+  uint64_t bytes_before = 0;  // apparent size of data.mdb
+  uint64_t bytes_after = 0;
+};
+
 class LmdbBackend final : public Backend {
  public:
   // Opens (creating the directory and environment if missing) the store in `dir`.
@@ -60,6 +71,14 @@ class LmdbBackend final : public Backend {
   // process already has `dir` open; kNoSpace.
   static Result<std::unique_ptr<LmdbBackend>> Open(const std::string& dir,
                                                    const LmdbOptions& options = {});
+
+  // Rewrites the store in `dir` without free pages (LMDB's compacting copy, written
+  // beside data.mdb and renamed over it) when that makes it smaller. REQUIRES: this
+  // process does not have `dir` open. Needs free disk space for a copy of the live
+  // pages; on any error the store is unchanged.
+  // Errors: kConflict "object store DIR is open in another mvc process"; kNoSpace;
+  // kIOError; the errors of Open.
+  static Result<CompactResult> Compact(const std::string& dir, const LmdbOptions& options = {});
 
   ~LmdbBackend() override;
   LmdbBackend(const LmdbBackend&) = delete;
@@ -82,9 +101,17 @@ class LmdbBackend final : public Backend {
 
  private:
   class ReadTxn;
+  static constexpr const char* kCompactLockFile = "compact.lock";
+  static constexpr const char* kCompactCopyFile = "data.mdb.compacting";
+
   LmdbBackend(std::string dir, MDB_env* env, unsigned dbi, unsigned packs_dbi, unsigned packrefs_dbi,
-              const LmdbOptions& options,
-              dev_t dev, ino_t ino);
+              const LmdbOptions& options, dev_t dev, ino_t ino, int compact_lock);
+  static Status PrepareDirectory(const std::string& dir);
+  // An fd of dir/compact.lock holding flock `operation`; kConflict when LOCK_NB fails.
+  static Result<int> LockCompactFile(const std::string& dir, int operation);
+  static Result<std::unique_ptr<LmdbBackend>> OpenLocked(const std::string& dir, const LmdbOptions& options,
+                                                         int compact_lock);
+  Result<CompactResult> CopyCompactedOver();
 
   Status BeginRead(std::shared_lock<std::shared_mutex>& map_lock, MDB_txn** txn);
   // Runs `body` in a write transaction and commits, growing the map and retrying
@@ -102,6 +129,7 @@ class LmdbBackend final : public Backend {
   const LmdbOptions options_;
   const dev_t dev_;
   const ino_t ino_;
+  const int compact_lock_;  // fd of compact.lock, flock held for the backend's life
   // mdb_env_set_mapsize needs no live transaction in this process: every
   // transaction holds map_mu_ shared, a resize holds it exclusively.
   std::shared_mutex map_mu_;

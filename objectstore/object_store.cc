@@ -20,6 +20,10 @@ Result<std::unique_ptr<ObjectStore>> ObjectStore::OpenLmdb(const std::string& di
   return std::make_unique<ObjectStore>(std::move(backend));
 }
 
+Result<CompactResult> ObjectStore::CompactLmdb(const std::string& dir, const LmdbOptions& options) {
+  return LmdbBackend::Compact(dir, options);
+}
+
 std::unique_ptr<ObjectStore> ObjectStore::OpenInMemory() {
   return std::make_unique<ObjectStore>(std::make_unique<MemoryBackend>());
 }

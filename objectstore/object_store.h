@@ -73,6 +73,9 @@ class ObjectStore {
   // the errors (kIOError, kInvalidArgument, kCorruption, kConflict, kNoSpace).
   static Result<std::unique_ptr<ObjectStore>> OpenLmdb(const std::string& dir,
                                                        const LmdbOptions& options = {});
+  // Compacts the LMDB store in `dir`, which this process must not have open; see
+  // LmdbBackend::Compact.
+  static Result<CompactResult> CompactLmdb(const std::string& dir, const LmdbOptions& options = {});
   // A fresh, empty store in memory (tests).
   static std::unique_ptr<ObjectStore> OpenInMemory();
 

@@ -9,6 +9,26 @@
 
 namespace mvc {
 
+namespace {
+
+Status CompactAfterGc(Repository& repo, GcResult* result) {
+  Result<CompactResult> compact = repo.CompactStore();
+  if (!compact.ok() && compact.status().code() == StatusCode::kConflict) {
+    result->compact_skipped = compact.status().message();
+    return Status::Ok();
+  }
+  if (!compact.ok()) {
+    return compact.status().WithContext("gc: deleted " + std::to_string(result->objects_deleted) +
+                                        " objects; compacting the store failed");
+  }
+  result->compacted = compact->compacted;
+  result->store_bytes_before = compact->bytes_before;
+  result->store_bytes_after = compact->bytes_after;
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<GcResult> Gc(Repository& repo, const GcOptions& options) {
   MVC_ASSIGN_OR_RETURN(auto lock, internal::FileLock::Acquire(repo.mvc_dir() + "/lock", repo.lock_timeout_ms()));
   MVC_ASSIGN_OR_RETURN(Reachable live, WalkReachable(repo));
@@ -46,6 +66,7 @@ Result<GcResult> Gc(Repository& repo, const GcOptions& options) {
     result.bytes_freed += bytes;
     if (options.progress) options.progress("deleting objects", end, garbage.size());
   }
+  if (options.compact) MVC_RETURN_IF_ERROR(CompactAfterGc(repo, &result));
   return result;
 }
 

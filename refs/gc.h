@@ -10,7 +10,11 @@
 // a problem (an unreadable record or frame could hide live objects), and deletes in
 // batches, each one LMDB transaction: killed at any point, the store is consistent and
 // merely holds fewer garbage objects. Git objects in .mvc/history are not collected.
-// LMDB does not shrink its file: freed pages are reused by later commits.
+//
+// LMDB never shrinks its file (freed pages are reused by later writes), so gc then
+// compacts the store: LMDB's compacting copy, renamed over data.mdb when smaller
+// (LmdbBackend::Compact). That needs the store to itself: when another mvc process
+// has it open, gc deletes but leaves the file as it is and says so.
 //
 //   GcOptions options;
 //   options.dry_run = true;
@@ -19,6 +23,7 @@
 #define MVC_REFS_GC_H_
 
 #include <cstdint>
+#include <string>
 
 #include "core/result.h"
 #include "refs/repository.h"
@@ -28,6 +33,7 @@ namespace mvc {
 struct GcOptions {
   bool dry_run = false;         // only count what would be deleted
   size_t batch_objects = 256;   // objects deleted per store transaction
+  bool compact = true;          // rewrite the store file without its free pages
   ProgressCallback progress;    // ("deleting objects", done, total)
 };
 
@@ -38,12 +44,20 @@ struct GcResult {
   uint64_t objects_deleted = 0;  // 0 when dry_run
   uint64_t bytes_freed = 0;      // stored sizes of the deleted objects
   uint64_t objects_kept = 0;
+  // Compaction: store_bytes_* are data.mdb's sizes (equal when it was not rewritten);
+  // compact_skipped says why it did not run ("" when it ran or was not asked for).
+  bool compacted = false;
+  uint64_t store_bytes_before = 0;
+  uint64_t store_bytes_after = 0;
+  std::string compact_skipped;
 };
 
 // Collects garbage in `repo`'s object store.
 // Errors: kConflict "repository is locked ..." when another writer holds the lock;
 // kCorruption "gc: N problems found ..." (nothing deleted) when the repository does
-// not pass the reachability walk; kIOError, kNoSpace from the store.
+// not pass the reachability walk; kIOError, kNoSpace from the store or its compaction
+// ("gc: deleted N objects; compacting the store failed: ...": the store file is as it
+// was before compaction).
 Result<GcResult> Gc(Repository& repo, const GcOptions& options);
 
 }  // namespace mvc

@@ -114,6 +114,14 @@ Result<std::unique_ptr<Repository>> Repository::Open(const std::string& worktree
   return repo;
 }
 
+Result<CompactResult> Repository::CompactStore() {
+  const std::string dir = mvc_dir_ + "/objects";
+  store_.reset();  // Compact needs the store to itself, this process included
+  Result<CompactResult> result = ObjectStore::CompactLmdb(dir);
+  MVC_ASSIGN_OR_RETURN(store_, ObjectStore::OpenLmdb(dir));
+  return result;
+}
+
 Result<GitId> Repository::ResolveCommit(const std::string& revision) {
   return ResolveRevision(*history_, revision);
 }

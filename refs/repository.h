@@ -26,6 +26,7 @@
 
 #include "codec/lossy_policy.h"
 #include "core/result.h"
+#include "objectstore/lmdb_backend.h"
 #include "refs/git_id.h"
 #include "refs/history.h"
 #include "refs/manifest.h"
@@ -161,6 +162,12 @@ class Repository {
 
   // Raw bytes of one stored tensor, verified against its id.
   Result<Bytes> ReadTensor(const ObjectId& tensor_id);
+
+  // Rewrites the object store without its free pages (closing this repository's
+  // handle, compacting, reopening). The caller should hold the repository lock.
+  // Errors: those of LmdbBackend::Compact (the store unchanged); when the store cannot
+  // be reopened afterwards, that error, and the repository must not be used further.
+  Result<CompactResult> CompactStore();
 
   // Milliseconds a writer waits for the repository lock (MVC_LOCK_TIMEOUT_MS overrides).
   int lock_timeout_ms() const { return lock_timeout_ms_; }

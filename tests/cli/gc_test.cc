@@ -64,9 +64,15 @@ TEST_CASE("gc frees a deleted branch's unique objects and every remaining commit
   RunResult dry2 = RunMvc(work, {"gc", "-n"});
   CHECK(dry2.exit_code == 0);
   CHECK(ObjectCount(work) == before);
+  const uint64_t file_before = fs::file_size(work + "/.mvc/objects/data.mdb");
   RunResult gc = RunMvc(work, {"gc"});
   INFO(gc.out, gc.err);
   REQUIRE(gc.exit_code == 0);
+  // The store file shrinks: the branch's F32 objects were over a third of it.
+  const uint64_t file_after = fs::file_size(work + "/.mvc/objects/data.mdb");
+  CHECK(file_after < file_before * 2 / 3);
+  CHECK(gc.out.find("gc: compacted the store file from ") != std::string::npos);
+  CHECK(gc.out.find(" -> " + std::to_string(file_after) + " bytes)\n") != std::string::npos);
   CHECK(gc.out.find("gc: deleted ") != std::string::npos);
   uint64_t after = ObjectCount(work);
   CHECK(after < before);
@@ -83,9 +89,32 @@ TEST_CASE("gc frees a deleted branch's unique objects and every remaining commit
   Run(work, {"checkout", "v2"});
   CHECK(SameBytes(Run120(), work + "/model.safetensors"));
 
-  // A second gc has nothing to do.
+  // A second gc has nothing to do, and the file stays as it is.
   RunResult again = RunMvc(work, {"gc"});
   CHECK(again.out.find("gc: deleted 0 of " + std::to_string(after)) != std::string::npos);
+  CHECK(again.out.find("gc: compacted") == std::string::npos);
+  CHECK(fs::file_size(work + "/.mvc/objects/data.mdb") == file_after);
+  Run(work, {"commit", "--allow-empty", "-m", "after gc"});
+}
+
+TEST_CASE("gc leaves the store file alone while another process has the store open") {
+  TempDir dir;
+  const std::string work = dir.path();
+  CommitV1V2(work);
+  Run(work, {"branch", "gone", "HEAD~1"});
+  Run(work, {"branch", "-d", "gone"});
+  auto reader = ObjectStore::OpenLmdb(work + "/.mvc/objects");  // a checkout, say
+  REQUIRE(reader.ok());
+  const uint64_t file_before = fs::file_size(work + "/.mvc/objects/data.mdb");
+  RunResult gc = RunMvc(work, {"gc"});
+  INFO(gc.out, gc.err);
+  REQUIRE(gc.exit_code == 0);
+  CHECK(gc.out.find("gc: store file not compacted: object store " + work +
+                    "/.mvc/objects is open in another mvc process\n") != std::string::npos);
+  CHECK(fs::file_size(work + "/.mvc/objects/data.mdb") == file_before);
+  reader->reset();
+  Run(work, {"checkout", "HEAD~1"});
+  CHECK(SameBytes(Run060(), work + "/model.safetensors"));
 }
 
 TEST_CASE("gc keeps the base of a live delta whose own commit is unreachable") {

@@ -1,5 +1,5 @@
-// LMDB-only behaviour: map growth, the size limit, reopening, open errors and a
-// writer in another process.
+// LMDB-only behaviour: map growth, the size limit, reopening, open errors, a writer
+// in another process, compaction.
 #include "objectstore/lmdb_backend.h"
 
 #include <doctest/doctest.h>
@@ -18,6 +18,7 @@ namespace {
 
 using testing::PatternBytes;
 using testing::TempDir;
+using testing::WriteFileBytes;
 
 constexpr uint64_t kMiB = uint64_t{1} << 20;
 
@@ -170,6 +171,78 @@ TEST_CASE("A reader sees objects written by another process while the map grows"
   CHECK(WEXITSTATUS(wstatus) == 0);
   CHECK(seen == kBatches);
   CHECK(reader->map_bytes() >= 4 * kMiB);  // adopted the writer's larger map
+}
+
+uint64_t FileBytes(const std::string& path) {
+  struct stat st;
+  REQUIRE(stat(path.c_str(), &st) == 0);
+  return static_cast<uint64_t>(st.st_size);
+}
+
+TEST_CASE("Compaction shrinks the file after deletes and keeps every object byte for byte") {
+  TempDir dir;
+  const std::string path = dir.path() + "/objects";
+  std::vector<std::pair<ObjectId, Bytes>> kept, deleted;
+  {
+    auto backend = OpenOrDie(path, {});
+    for (int i = 0; i < 16; ++i) {
+      // Small objects share packs; 1 MiB+ ones are values of their own.
+      auto object = Object(100 + i, i % 4 == 0 ? (3 << 19) : (40 << 10) + i);
+      REQUIRE(backend->Write({object}).ok());
+      (i % 2 == 0 ? deleted : kept).push_back(std::move(object));
+    }
+    std::vector<ObjectId> ids;
+    for (const auto& d : deleted) ids.push_back(d.first);
+    REQUIRE(backend->Delete(ids).ok());
+  }
+  const uint64_t before = FileBytes(path + "/data.mdb");
+  Result<CompactResult> r = LmdbBackend::Compact(path);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->compacted);
+  CHECK(r->bytes_before == before);
+  CHECK(r->bytes_after == FileBytes(path + "/data.mdb"));
+  CHECK(r->bytes_after < before / 2);  // the deleted 1.5 MiB objects were most of it
+  CHECK_FALSE(std::filesystem::exists(path + "/data.mdb.compacting"));
+
+  auto backend = OpenOrDie(path, {});
+  for (const auto& [id, stored] : kept) CHECK(*backend->Get(id) == stored);
+  for (const auto& [id, stored] : deleted) CHECK(backend->Get(id).status().code() == StatusCode::kNotFound);
+  // Writes go on (LMDB's transaction ids restart in the copy; the lock file follows).
+  auto later = Object(999, 64 << 10);
+  REQUIRE(backend->Write({later}).ok());
+  backend.reset();
+  CHECK(*OpenOrDie(path, {})->Get(later.first) == later.second);
+}
+
+TEST_CASE("Compaction refuses while the store is open and leaves it unchanged") {
+  TempDir dir;
+  const std::string path = dir.path() + "/objects";
+  auto backend = OpenOrDie(path, {});
+  auto object = Object(5, 300 << 10);
+  REQUIRE(backend->Write({object}).ok());
+  REQUIRE(backend->Delete(std::vector<ObjectId>{object.first}).ok());
+  const uint64_t before = FileBytes(path + "/data.mdb");
+  // The lock is per open file, so the open handle in this process counts as a user.
+  Result<CompactResult> r = LmdbBackend::Compact(path);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == StatusCode::kConflict);
+  CHECK(r.status().message() == "object store " + path + " is open in another mvc process");
+  CHECK(FileBytes(path + "/data.mdb") == before);
+  backend.reset();
+  CHECK(LmdbBackend::Compact(path).ok());
+}
+
+TEST_CASE("A copy left by a killed compaction is overwritten, never read") {
+  TempDir dir;
+  const std::string path = dir.path() + "/objects";
+  auto object = Object(6, 100 << 10);
+  REQUIRE(OpenOrDie(path, {})->Write({object}).ok());
+  WriteFileBytes(path + "/data.mdb.compacting", PatternBytes(1, 5000));  // half-written garbage
+  CHECK(*OpenOrDie(path, {})->Get(object.first) == object.second);
+  Result<CompactResult> r = LmdbBackend::Compact(path);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK_FALSE(std::filesystem::exists(path + "/data.mdb.compacting"));
+  CHECK(*OpenOrDie(path, {})->Get(object.first) == object.second);
 }
 
 }  // namespace
