@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <string>
@@ -49,6 +50,18 @@ double Now() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
+// MVC_BENCH_ONLY=NAME measures only that row (and zstd's) and MVC_BENCH_SECONDS its
+// duration (default 0.3 s a direction): for profiling one codec under perf.
+bool Wanted(const std::string& name) {
+  const char* only = std::getenv("MVC_BENCH_ONLY");
+  return only == nullptr || name == only;
+}
+
+double MeasureSeconds() {
+  const char* s = std::getenv("MVC_BENCH_SECONDS");
+  return s != nullptr ? std::atof(s) : 0.3;
+}
+
 struct Row {
   std::string name;
   double encoded = 0, raw = 0, enc_s = 0, dec_s = 0;
@@ -58,6 +71,7 @@ struct Row {
 Row Measure(const std::string& name, const std::vector<Chunk>& chunks, std::optional<CodecId> codec,
             bool exhaustive = false) {
   Row row{name};
+  if (!Wanted(name)) return Row{};
   std::vector<Bytes> frames(chunks.size());
   std::vector<mvc::ObjectId> base_ids(chunks.size());
   int reps = 0;
@@ -77,7 +91,7 @@ Row Measure(const std::string& name, const std::vector<Chunk>& chunks, std::opti
       frames[i] = *std::move(r);
     }
     ++reps;
-  } while (Now() - t0 < 0.3);
+  } while (Now() - t0 < MeasureSeconds());
   row.enc_s = (Now() - t0) / reps;
   Bytes out;
   reps = 0;
@@ -95,7 +109,7 @@ Row Measure(const std::string& name, const std::vector<Chunk>& chunks, std::opti
       }
     }
     ++reps;
-  } while (Now() - t0 < 0.3);
+  } while (Now() - t0 < MeasureSeconds());
   row.dec_s = (Now() - t0) / reps;
   for (size_t i = 0; i < chunks.size(); ++i) { row.encoded += frames[i].size(); row.raw += chunks[i].raw.size(); }
   return row;
@@ -107,12 +121,12 @@ Row MeasureZstd(ByteView file) {
   size_t c = 0;
   int reps = 0;
   double t0 = Now();
-  do { c = ZSTD_compress(buf.data(), buf.size(), file.data(), file.size(), 3); ++reps; } while (Now() - t0 < 0.3);
+  do { c = ZSTD_compress(buf.data(), buf.size(), file.data(), file.size(), 3); ++reps; } while (Now() - t0 < MeasureSeconds());
   row.enc_s = (Now() - t0) / reps;
   Bytes out(file.size());
   reps = 0;
   t0 = Now();
-  do { ZSTD_decompress(out.data(), out.size(), buf.data(), c); ++reps; } while (Now() - t0 < 0.3);
+  do { ZSTD_decompress(out.data(), out.size(), buf.data(), c); ++reps; } while (Now() - t0 < MeasureSeconds());
   row.dec_s = (Now() - t0) / reps;
   row.encoded = static_cast<double>(c);
   row.raw = static_cast<double>(file.size());
@@ -120,6 +134,7 @@ Row MeasureZstd(ByteView file) {
 }
 
 void Print(const Row& r) {
+  if (r.name.empty()) return;
   std::printf("  %-28s %8.3f%%  %9.0f  %9.0f\n", r.name.c_str(), 100.0 * r.encoded / r.raw,
               r.raw / 1e6 / r.enc_s, r.raw / 1e6 / r.dec_s);
 }

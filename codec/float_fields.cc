@@ -1,5 +1,7 @@
 #include "codec/float_fields.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <utility>
 
@@ -33,7 +35,11 @@ struct Fields {
     return s;
   }
 
-  static void Split(const uint8_t* raw, size_t n, uint8_t* const* p) {
+  // The plane pointers are copied into locals: byte stores may alias the caller's
+  // pointer array, which would be reloaded for every element (and block vectorizing).
+  static void Split(const uint8_t* raw, size_t n, uint8_t* const* planes) {
+    std::array<uint8_t*, kPlanes> p;
+    std::copy_n(planes, kPlanes, p.begin());
     uint8_t* pe = p[0];
     uint8_t* ph = p[kHPlane];
     for (size_t i = 0; i < n; ++i) {
@@ -47,7 +53,9 @@ struct Fields {
     }
   }
 
-  static void Merge(const uint8_t* const* p, size_t n, uint8_t* raw) {
+  static void Merge(const uint8_t* const* planes, size_t n, uint8_t* raw) {
+    std::array<const uint8_t*, kPlanes> p;
+    std::copy_n(planes, kPlanes, p.begin());
     const uint8_t* pe = p[0];
     const uint8_t* ph = p[kHPlane];
     for (size_t i = 0; i < n; ++i) {
@@ -64,8 +72,10 @@ struct Fields {
 
   // Codec 8's form: the head (v >> r: sign, exponent, high mantissa; 1 + E + h <= 16
   // bits) as a little-endian u16, and the low planes as in Split.
-  static void SplitHeads(const uint8_t* raw, size_t n, uint8_t* heads, uint8_t* const* low) {
+  static void SplitHeads(const uint8_t* raw, size_t n, uint8_t* heads, uint8_t* const* low_planes) {
     static_assert(!kHasHi);
+    std::array<uint8_t*, kLow> low;
+    std::copy_n(low_planes, kLow, low.begin());
     for (size_t i = 0; i < n; ++i) {
       U v; std::memcpy(&v, raw + i * sizeof(U), sizeof(U));
       const uint16_t head = static_cast<uint16_t>(v >> kR);
@@ -76,8 +86,10 @@ struct Fields {
     }
   }
 
-  static void MergeHeads(const uint8_t* heads, const uint8_t* const* low, size_t n, uint8_t* raw) {
+  static void MergeHeads(const uint8_t* heads, const uint8_t* const* low_planes, size_t n, uint8_t* raw) {
     static_assert(!kHasHi);
+    std::array<const uint8_t*, kLow> low;
+    std::copy_n(low_planes, kLow, low.begin());
     for (size_t i = 0; i < n; ++i) {
       uint16_t head; std::memcpy(&head, heads + 2 * i, 2);
       U v = static_cast<U>(static_cast<U>(head) << kR);

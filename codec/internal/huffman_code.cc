@@ -1,6 +1,7 @@
 #include "codec/internal/huffman_code.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 namespace mvc::codec_internal {
@@ -70,6 +71,21 @@ void BuildLengths(const uint32_t* freq, int a, uint8_t* len) {
   }
 }
 
+namespace {
+
+// Bit-reversed bytes: codes are written least significant bit first.
+constexpr std::array<uint8_t, 256> kReversedBytes = [] {
+  std::array<uint8_t, 256> t{};
+  for (unsigned v = 0; v < 256; ++v) {
+    unsigned r = 0;
+    for (unsigned b = 0; b < 8; ++b) r |= ((v >> b) & 1) << (7 - b);
+    t[v] = static_cast<uint8_t>(r);
+  }
+  return t;
+}();
+
+}  // namespace
+
 void BuildCodes(const uint8_t* len, int a, uint16_t* code) {
   unsigned count[kMaxCodeBits + 1] = {0};
   for (int s = 0; s < a; ++s) if (len[s] && len[s] != kSoleSymbol) ++count[len[s]];
@@ -80,9 +96,9 @@ void BuildCodes(const uint8_t* len, int a, uint16_t* code) {
     code[s] = 0;
     unsigned l = len[s];
     if (l == 0 || l == kSoleSymbol) continue;
-    unsigned v = next[l]++, r = 0;
-    for (unsigned b = 0; b < l; ++b) r |= ((v >> b) & 1) << (l - 1 - b);
-    code[s] = static_cast<uint16_t>(r);
+    const unsigned v = next[l]++;  // l <= 11: the low 16 bits reversed, shifted down
+    const unsigned r = (unsigned{kReversedBytes[v & 0xFF]} << 8) | kReversedBytes[(v >> 8) & 0xFF];
+    code[s] = static_cast<uint16_t>(r >> (16 - l));
   }
 }
 
