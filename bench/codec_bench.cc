@@ -183,27 +183,31 @@ void BenchFile(const std::string& path) {
   Print(Measure("auto exhaustive", chunks, std::nullopt, true));
 }
 
-// --tensors FILE: per tensor, the frame bytes of each non-delta codec (no timing).
+// --tensors FILE: per tensor, the frame bytes of codecs 1, 3, 8 and the automatic
+// choice (no timing; a codec that does not take the dtype reads as codec 1).
 void ListTensors(const std::string& path) {
   Loaded l = Load(path);
-  std::printf("%-48s %-5s %10s %10s %10s\n", "tensor", "dtype", "raw", "planes", "fields");
+  std::printf("%-48s %-5s %10s %10s %10s %10s %10s\n", "tensor", "dtype", "raw", "planes", "fields", "joint",
+              "auto");
   for (const auto& t : l.layout.tensors) {
     std::vector<Chunk> chunks;
     AddChunks(t.dtype, l.file.bytes().subspan(t.file_offset, t.num_bytes), std::nullopt, &chunks);
-    double sizes[2] = {0, 0};
+    double sizes[4] = {0, 0, 0, 0};
     for (const Chunk& c : chunks) {
-      int k = 0;
-      for (CodecId id : {CodecId::kBytePlanesZstd, CodecId::kFloatFields}) {
+      const std::optional<CodecId> ids[4] = {
+          CodecId::kBytePlanesZstd,
+          mvc::GetDtypeInfo(c.dtype).is_float ? CodecId::kFloatFields : CodecId::kBytePlanesZstd,
+          mvc::FloatJointTakes(c.dtype) ? CodecId::kFloatJoint : CodecId::kBytePlanesZstd, std::nullopt};
+      for (int k = 0; k < 4; ++k) {
         mvc::EncodeOptions o;
-        o.force_codec = mvc::GetDtypeInfo(c.dtype).is_float ? id : CodecId::kBytePlanesZstd;
+        o.force_codec = ids[k];
         auto r = mvc::EncodeChunk(c.dtype, c.raw, nullptr, o);
         if (r.ok()) sizes[k] += static_cast<double>(r->size());
-        ++k;
       }
     }
-    std::printf("%-48s %-5s %10llu %10.0f %10.0f\n", t.name.substr(0, 48).c_str(),
-                std::string(mvc::DtypeName(t.dtype)).c_str(),
-                static_cast<unsigned long long>(t.num_bytes), sizes[0], sizes[1]);
+    std::printf("%-48s %-5s %10llu %10.0f %10.0f %10.0f %10.0f\n", t.name.substr(0, 48).c_str(),
+                std::string(mvc::DtypeName(t.dtype)).c_str(), static_cast<unsigned long long>(t.num_bytes),
+                sizes[0], sizes[1], sizes[2], sizes[3]);
   }
 }
 
