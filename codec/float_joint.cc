@@ -16,8 +16,6 @@ using codec_internal::PlaneSpec;
 // docs/format.md, "Codec 8": the planes after the joint pair are raw, constant or
 // entropy coded, as in codec 3.
 constexpr codec_internal::PlaneOptions kLowPlaneModes{0, false, true};
-// Chunks of fewer elements try every number of joined bits up to the default.
-constexpr size_t kTryJoinedBelow = 65536;
 // Planes 0 (exponent) and 1 (sign and high mantissa) are the joint pair.
 constexpr size_t kJointPlanes = 2;
 
@@ -74,24 +72,9 @@ Status EncodeFloatJointPayload(Dtype dtype, ByteView raw, Bytes* out) {
     SplitFloatHeads(dtype, raw.data(), n, s.heads, s.planes.data() + kJointPlanes);
     heads = s.heads;
   }
-  const int exp_bits = specs[0].bits, high_bits = specs[1].bits - 1;
-  const int joined = codec_internal::DefaultJoinedBits(exp_bits, high_bits);
   const size_t at = out->size();
   PutFixed32(out, 0);
-  codec_internal::WriteJointStream(heads, n, {exp_bits, high_bits, joined}, out);
-  // On small chunks the code table is a large part of the stream, and fewer joined
-  // bits make a smaller one: try each, keep the smallest.
-  if (n < kTryJoinedBelow) {
-    thread_local Bytes other;
-    for (int k = 1; k < joined; ++k) {
-      other.clear();
-      codec_internal::WriteJointStream(heads, n, {exp_bits, high_bits, k}, &other);
-      if (other.size() < out->size() - at - 4) {
-        out->resize(at + 4);
-        out->insert(out->end(), other.begin(), other.end());
-      }
-    }
-  }
+  codec_internal::WriteJointStreamBestJoined(heads, n, specs[0].bits, specs[1].bits - 1, out);
   EncodeFixed32(out->data() + at, static_cast<uint32_t>(out->size() - at - 4));
   if (specs.size() == kJointPlanes) return Status::Ok();
   if (LowPlanesUseExponent(specs)) FillExponentPlane(specs, heads, n, s.planes[0]);

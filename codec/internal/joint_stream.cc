@@ -136,8 +136,10 @@ void WriteCodes(BitWriter* w, size_t lo, size_t hi, Code code) {
 
 int DefaultJoinedBits(int exp_bits, int high_bits) { return std::min({3, high_bits, 11 - exp_bits}); }
 
-void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, Bytes* out) {
-  const Fields f(shape);
+namespace {
+
+// Symbol counts of the n heads for f's joined bits, the sign folded in.
+std::vector<uint32_t> CountSymbols(const uint8_t* heads, size_t n, const Fields& f) {
   const int a = f.alphabet();
   // Counted by symbol and sign (head >> shift, no mask: one operation less), in two
   // histograms that break the store-to-load dependency on repeated symbols (four
@@ -153,10 +155,15 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
   for (; i < n; ++i) ++counts[LoadHead(heads, i) >> shift];
   std::vector<uint32_t> hist(a);
   for (int s = 0; s < a; ++s) hist[s] = counts[s] + counts[a + s] + counts[signed_a + s] + counts[signed_a + a + s];
-  std::vector<uint8_t> len(a);
-  BuildLengths(hist.data(), a, len.data());
+  return hist;
+}
+
+// Writes the stream with code lengths len (BuildLengths of the heads' symbol counts).
+void WriteWithLengths(const uint8_t* heads, size_t n, const JointShape& shape, const uint8_t* len, Bytes* out) {
+  const Fields f(shape);
+  const int a = f.alphabet();
   std::vector<uint16_t> code(a);
-  BuildCodes(len.data(), a, code.data());
+  BuildCodes(len, a, code.data());
   // Per symbol: its code above the raw field's place (bits 0-23), the element's bits above.
   std::vector<uint32_t> entries(a);
   for (int s = 0; s < a; ++s) entries[s] = (uint32_t{code[s]} << f.raw_bits) | ((CodeLen(len[s]) + f.raw_bits) << 24);
@@ -165,7 +172,7 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
   out->push_back(static_cast<uint8_t>(shape.exp_bits | (single ? kSingleStream : 0)));
   out->push_back(static_cast<uint8_t>(shape.joined));
   NibbleWriter nibbles;
-  AppendCodeLengths(len.data(), a, &nibbles);
+  AppendCodeLengths(len, a, &nibbles);
   const std::vector<uint8_t> packed = nibbles.Pack();
   PutBytes(out, packed.data(), packed.size());
   // A chunk of many elements looks each head up whole: its code and raw field
@@ -202,6 +209,45 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
       });
     }
   }, out);
+}
+
+
+}  // namespace
+
+void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, Bytes* out) {
+  const Fields f(shape);
+  const std::vector<uint32_t> hist = CountSymbols(heads, n, f);
+  std::vector<uint8_t> len(hist.size());
+  BuildLengths(hist.data(), f.alphabet(), len.data());
+  WriteWithLengths(heads, n, shape, len.data(), out);
+}
+
+int WriteJointStreamBestJoined(const uint8_t* heads, size_t n, int exp_bits, int high_bits, Bytes* out) {
+  const int max_joined = DefaultJoinedBits(exp_bits, high_bits);
+  std::vector<uint32_t> hist = CountSymbols(heads, n, Fields(JointShape{exp_bits, high_bits, max_joined}));
+  int best_joined = max_joined;
+  uint64_t best_bits = UINT64_MAX;
+  std::vector<uint8_t> len(hist.size()), best_len;
+  for (int k = max_joined; k >= 1; --k) {
+    // A symbol with one joined bit fewer is the symbol shifted right by one.
+    if (k < max_joined) {
+      for (size_t s = 0; s < hist.size() / 2; ++s) hist[s] = hist[2 * s] + hist[2 * s + 1];
+      hist.resize(hist.size() / 2);
+      len.resize(hist.size());
+    }
+    const int a = static_cast<int>(hist.size());
+    BuildLengths(hist.data(), a, len.data());
+    // What differs between the choices: codes, raw fields and the table.
+    uint64_t bits = 4 * uint64_t{CodeLengthNibbles(len.data(), a)} + uint64_t{n} * unsigned(high_bits + 1 - k);
+    for (int s = 0; s < a; ++s) bits += uint64_t{hist[s]} * CodeLen(len[s]);
+    if (bits < best_bits) {
+      best_bits = bits;
+      best_joined = k;
+      best_len = len;
+    }
+  }
+  WriteWithLengths(heads, n, {exp_bits, high_bits, best_joined}, best_len.data(), out);
+  return best_joined;
 }
 
 Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uint8_t* heads) {

@@ -40,6 +40,14 @@ int DefaultJoinedBits(int exp_bits, int high_bits);
 // heads below 2^(1 + E + h).
 void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, Bytes* out);
 
+// WriteJointStream with the K in 1..DefaultJoinedBits(E, h) whose stream is smallest,
+// found from one count of the symbols (a symbol of K - 1 bits is one of K bits shifted
+// right): exact length-limited code lengths, raw bits and table size for each K. Fewer
+// joined bits win on small chunks (a smaller table) and on tensors whose exponents
+// spread so wide that the 11-bit length limit costs the large alphabet more than the
+// joined mantissa bits gain. Returns the K written.
+int WriteJointStreamBestJoined(const uint8_t* heads, size_t n, int exp_bits, int high_bits, Bytes* out);
+
 // Decodes a stream spanning all of `in` into n heads at heads_out (2n bytes).
 // Errors: kCorruption naming the problem (a field that does not match the dtype, a
 // bad table, block offsets, a sub-stream that ends early, trailing bytes).

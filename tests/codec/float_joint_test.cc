@@ -70,6 +70,52 @@ TEST_CASE("A joint stream of one repeated head is its raw bits alone") {
   CHECK(back == heads);
 }
 
+// BF16-shaped heads whose exponents spread over `spread` values around 120 (geometric
+// tails, as in weights of very different magnitudes), uniform sign and mantissa.
+Bytes SpreadHeads(size_t n, double spread, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::geometric_distribution<int> tail(1.0 / spread);
+  Bytes heads(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    const int e = std::clamp(120 - tail(rng), 1, 254);
+    EncodeFixed16(heads.data() + 2 * i, static_cast<uint16_t>((rng() & 1) << 15 | e << 7 | (rng() & 0x7F)));
+  }
+  return heads;
+}
+
+TEST_CASE("The encoder's choice of joined bits is never larger than any fixed choice") {
+  struct Case {
+    size_t n;
+    double spread;
+  };
+  for (const Case& c : {Case{300, 2}, Case{5000, 3}, Case{200000, 1.5}, Case{200000, 40}}) {
+    CAPTURE(c.n);
+    CAPTURE(c.spread);
+    const Bytes heads = SpreadHeads(c.n, c.spread, c.n);
+    size_t smallest = SIZE_MAX;
+    int smallest_k = 0;
+    for (int k = 1; k <= 3; ++k) {
+      const size_t size = Encode(heads, {8, 7, k}).size();
+      if (size < smallest) smallest = size, smallest_k = k;
+    }
+    Bytes best;
+    const int k = WriteJointStreamBestJoined(heads.data(), c.n, 8, 7, &best);
+    CHECK(best[1] == k);
+    // The price ignores each bitstream's padding to whole bytes: at most 3 bytes a block.
+    CHECK(best.size() <= smallest + 3 * (c.n / 65536 + 1));
+    CHECK(k == smallest_k);
+    Bytes back(heads.size());
+    REQUIRE(DecodeJointStream(best, c.n, 8, 7, back.data()).ok());
+    CHECK(back == heads);
+  }
+  // Exponents spread over ~40 values: the 11-bit limit binds on 2^11 symbols, and
+  // fewer joined bits win on a large chunk too.
+  Bytes wide;
+  CHECK(WriteJointStreamBestJoined(SpreadHeads(200000, 40, 1).data(), 200000, 8, 7, &wide) < 3);
+  Bytes narrow;
+  CHECK(WriteJointStreamBestJoined(SpreadHeads(200000, 1.5, 1).data(), 200000, 8, 7, &narrow) == 3);
+}
+
 TEST_CASE("Joint stream decoding rejects bad fields, tables and truncation with messages") {
   const JointShape s{8, 7, 3};
   const Bytes heads = Heads(3000, s, 7);
