@@ -58,7 +58,7 @@ inline constexpr Command kCommands[] = {
     {"rev-parse", true, "Print the commit id a revision names", AddRevParse},
     {"cat-object", true, "Print a stored object's header, or its raw bytes", AddCatObject},
     {"fsck", false, "Verify every reachable object; name what is missing or corrupt", AddFsck},
-    {"gc", false, "Delete objects no ref or reflog can reach", AddGc},
+    {"gc", false, "Delete objects no ref or reflog can reach, compact the store", AddGc},
     {"stats", false, "Logical and physical size, dedup and codec breakdown", AddStats},
     {"cat", false, "Print a tensor of a commit, or write it as .npy", AddCat},
     {"export", false, "Write a commit's files into a directory (worktree untouched)", AddExport},
