@@ -211,7 +211,6 @@ void WriteWithLengths(const uint8_t* heads, size_t n, const JointShape& shape, c
   }, out);
 }
 
-
 }  // namespace
 
 void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, Bytes* out) {
