@@ -40,7 +40,14 @@ struct Chunk {
   Dtype dtype;
   ByteView raw;
   std::optional<ByteView> base;
+  const std::vector<uint64_t>* shape = nullptr;  // the tensor's (codec 9 sees rows and columns)
+  uint64_t first_element = 0;
 };
+
+// Where a chunk lies in its tensor, for EncodeChunk.
+mvc::ChunkPlace PlaceOf(const Chunk& c) {
+  return c.shape ? mvc::ChunkPlace{*c.shape, c.first_element} : mvc::ChunkPlace{};
+}
 
 // Thread CPU time, not wall time: the numbers stay meaningful on a shared, loaded
 // machine (they still include cache and memory effects of other processes).
@@ -82,11 +89,18 @@ Row Measure(const std::string& name, const std::vector<Chunk>& chunks, std::opti
       mvc::EncodeOptions o;
       std::optional<CodecId> use = codec;
       if (use == CodecId::kFloatFields && !mvc::GetDtypeInfo(c.dtype).is_float) use = CodecId::kBytePlanesZstd;
-      if (use == CodecId::kFloatJoint && !mvc::FloatJointTakes(c.dtype)) use = CodecId::kBytePlanesZstd;
+      if ((use == CodecId::kFloatJoint || use == CodecId::kFloatScaled) && !mvc::FloatJointTakes(c.dtype)) {
+        use = CodecId::kBytePlanesZstd;
+      }
       o.force_codec = use;
       o.exhaustive = exhaustive;
       mvc::ChunkBase base{base_ids[i], c.base ? *c.base : ByteView()};
-      auto r = mvc::EncodeChunk(c.dtype, c.raw, c.base ? &base : nullptr, o);
+      auto r = mvc::EncodeChunk(c.dtype, c.raw, c.base ? &base : nullptr, o, PlaceOf(c));
+      // Codec 9 needs rows and columns: other tensors go as codec 8 in its row.
+      if (!r.ok() && use == CodecId::kFloatScaled) {
+        o.force_codec = CodecId::kFloatJoint;
+        r = mvc::EncodeChunk(c.dtype, c.raw, nullptr, o);
+      }
       if (!r.ok()) { std::fprintf(stderr, "%s: %s\n", name.c_str(), r.status().ToString().c_str()); std::exit(1); }
       frames[i] = *std::move(r);
     }
@@ -157,12 +171,12 @@ Loaded Load(const std::string& path) {
   return {*std::move(f), *std::move(layout)};
 }
 
-void AddChunks(Dtype dtype, ByteView raw, std::optional<ByteView> base, std::vector<Chunk>* out) {
-  mvc::ChunkLayout cl = mvc::ChunkLayout::For(dtype, raw.size());
+void AddChunks(const mvc::TensorEntry& t, ByteView raw, std::optional<ByteView> base, std::vector<Chunk>* out) {
+  mvc::ChunkLayout cl = mvc::ChunkLayout::For(t.dtype, raw.size());
   for (uint64_t i = 0; i < cl.count(); ++i) {
     std::optional<ByteView> b;
     if (base) b = base->subspan(cl.offset(i), cl.size(i));
-    out->push_back({dtype, raw.subspan(cl.offset(i), cl.size(i)), b});
+    out->push_back({t.dtype, raw.subspan(cl.offset(i), cl.size(i)), b, &t.shape, cl.offset(i) / mvc::DtypeWidth(t.dtype)});
   }
 }
 
@@ -171,7 +185,7 @@ void BenchFile(const std::string& path) {
   std::vector<Chunk> chunks;
   double raw = 0;
   for (const auto& t : l.layout.tensors) {
-    AddChunks(t.dtype, l.file.bytes().subspan(t.file_offset, t.num_bytes), std::nullopt, &chunks);
+    AddChunks(t, l.file.bytes().subspan(t.file_offset, t.num_bytes), std::nullopt, &chunks);
     raw += t.num_bytes;
   }
   Header(path, raw);
@@ -179,35 +193,42 @@ void BenchFile(const std::string& path) {
   Print(Measure("byte-planes-zstd", chunks, CodecId::kBytePlanesZstd));
   Print(Measure("float-fields", chunks, CodecId::kFloatFields));
   Print(Measure("float-joint", chunks, CodecId::kFloatJoint));
+  Print(Measure("float-scaled", chunks, CodecId::kFloatScaled));
   Print(Measure("auto", chunks, std::nullopt));
   Print(Measure("auto exhaustive", chunks, std::nullopt, true));
 }
 
-// --tensors FILE: per tensor, the frame bytes of codecs 1, 3, 8 and the automatic
-// choice (no timing; a codec that does not take the dtype reads as codec 1).
+// --tensors FILE: per tensor, the frame bytes of codecs 1, 3, 8, 9 and the automatic
+// choice (no timing; a codec that does not take the dtype or shape reads as codec 1).
 void ListTensors(const std::string& path) {
   Loaded l = Load(path);
-  std::printf("%-48s %-5s %10s %10s %10s %10s %10s\n", "tensor", "dtype", "raw", "planes", "fields", "joint",
-              "auto");
+  std::printf("%-48s %-5s %10s %10s %10s %10s %10s %10s\n", "tensor", "dtype", "raw", "planes", "fields", "joint",
+              "scaled", "auto");
   for (const auto& t : l.layout.tensors) {
     std::vector<Chunk> chunks;
-    AddChunks(t.dtype, l.file.bytes().subspan(t.file_offset, t.num_bytes), std::nullopt, &chunks);
-    double sizes[4] = {0, 0, 0, 0};
+    AddChunks(t, l.file.bytes().subspan(t.file_offset, t.num_bytes), std::nullopt, &chunks);
+    double sizes[5] = {0, 0, 0, 0, 0};
     for (const Chunk& c : chunks) {
-      const std::optional<CodecId> ids[4] = {
+      const bool joint = mvc::FloatJointTakes(c.dtype);
+      const std::optional<CodecId> ids[5] = {
           CodecId::kBytePlanesZstd,
           mvc::GetDtypeInfo(c.dtype).is_float ? CodecId::kFloatFields : CodecId::kBytePlanesZstd,
-          mvc::FloatJointTakes(c.dtype) ? CodecId::kFloatJoint : CodecId::kBytePlanesZstd, std::nullopt};
-      for (int k = 0; k < 4; ++k) {
+          joint ? CodecId::kFloatJoint : CodecId::kBytePlanesZstd,
+          joint ? CodecId::kFloatScaled : CodecId::kBytePlanesZstd, std::nullopt};
+      for (int k = 0; k < 5; ++k) {
         mvc::EncodeOptions o;
         o.force_codec = ids[k];
-        auto r = mvc::EncodeChunk(c.dtype, c.raw, nullptr, o);
+        auto r = mvc::EncodeChunk(c.dtype, c.raw, nullptr, o, PlaceOf(c));
+        if (!r.ok()) {
+          o.force_codec = CodecId::kBytePlanesZstd;
+          r = mvc::EncodeChunk(c.dtype, c.raw, nullptr, o);
+        }
         if (r.ok()) sizes[k] += static_cast<double>(r->size());
       }
     }
-    std::printf("%-48s %-5s %10llu %10.0f %10.0f %10.0f %10.0f\n", t.name.substr(0, 48).c_str(),
+    std::printf("%-48s %-5s %10llu %10.0f %10.0f %10.0f %10.0f %10.0f\n", t.name.substr(0, 48).c_str(),
                 std::string(mvc::DtypeName(t.dtype)).c_str(), static_cast<unsigned long long>(t.num_bytes),
-                sizes[0], sizes[1], sizes[2], sizes[3]);
+                sizes[0], sizes[1], sizes[2], sizes[3], sizes[4]);
   }
 }
 
@@ -222,9 +243,9 @@ void BenchPair(const std::string& base_path, const std::string& new_path) {
     auto it = by_name.find(t.name);
     raw += t.num_bytes;
     if (it != by_name.end() && it->second->dtype == t.dtype && it->second->shape == t.shape) {
-      AddChunks(t.dtype, bytes, b.file.bytes().subspan(it->second->file_offset, it->second->num_bytes), &with_base);
+      AddChunks(t, bytes, b.file.bytes().subspan(it->second->file_offset, it->second->num_bytes), &with_base);
     } else {
-      AddChunks(t.dtype, bytes, std::nullopt, &without);
+      AddChunks(t, bytes, std::nullopt, &without);
     }
   }
   Header(new_path + " against " + base_path, raw);

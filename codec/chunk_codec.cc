@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "codec/aligned_grid.h"
 #include "codec/bfp_encoding.h"
 #include "codec/float_fields.h"
 #include "codec/float_joint.h"
+#include "codec/float_scaled.h"
 #include "codec/internal/codec_estimate.h"
 #include "codec/internal/frame_header.h"
 #include "codec/internal/plane_container.h"
@@ -47,9 +49,10 @@ void AppendFrameHeader(CodecId codec, Dtype dtype, uint64_t raw_size, const Obje
   out->insert(out->end(), header.begin(), header.end());
 }
 
-// Appends the frame of `raw` in `codec` to *out (empty on entry).
+// Appends the frame of `raw` in `codec` to *out (empty on entry); `scales` is codec 9's
+// offsets (nullptr for the other codecs).
 Status EncodeInto(CodecId codec, Dtype dtype, ByteView raw, const ChunkBase* base,
-                  const EncodeOptions& options, Bytes* out) {
+                  const EncodeOptions& options, const ExponentScales* scales, Bytes* out) {
   const size_t width = DtypeWidth(dtype);
   const size_t n = raw.size() / width;
   switch (codec) {
@@ -84,6 +87,15 @@ Status EncodeInto(CodecId codec, Dtype dtype, ByteView raw, const ChunkBase* bas
       AppendFrameHeader(codec, dtype, raw.size(), nullptr, out);
       return EncodeFloatJointPayload(dtype, raw, out);
     }
+    case CodecId::kFloatScaled: {
+      if (!FloatJointTakes(dtype)) {
+        return Status::InvalidArgument("codec float-scaled needs a float dtype of at most 8 exponent bits, not " +
+                                       std::string(DtypeName(dtype)));
+      }
+      if (!scales) return Status::InvalidArgument("codec float-scaled needs a tensor shape with rows and columns");
+      AppendFrameHeader(codec, dtype, raw.size(), nullptr, out);
+      return EncodeFloatScaledPayload(dtype, raw, *scales, out);
+    }
     case CodecId::kOrderedDeltaZstd:
     case CodecId::kOrderedDeltaEntropy: {
       uint8_t* deltas = codec_internal::ThreadScratch(codec_internal::ScratchSlot::kDeltas, raw.size());
@@ -105,10 +117,10 @@ Status EncodeInto(CodecId codec, Dtype dtype, ByteView raw, const ChunkBase* bas
 // the automatic choice's encode time on the BF16 checkpoint). The result is a copy of
 // exactly the frame's bytes.
 Result<Bytes> EncodeWith(CodecId codec, Dtype dtype, ByteView raw, const ChunkBase* base,
-                         const EncodeOptions& options) {
+                         const EncodeOptions& options, const ExponentScales* scales = nullptr) {
   thread_local Bytes frame;
   frame.clear();
-  MVC_RETURN_IF_ERROR(EncodeInto(codec, dtype, raw, base, options, &frame));
+  MVC_RETURN_IF_ERROR(EncodeInto(codec, dtype, raw, base, options, scales, &frame));
   return Bytes(frame.begin(), frame.end());
 }
 
@@ -122,9 +134,14 @@ struct Candidate {
   double estimate;
 };
 
+// Codec 9 decodes a pass slower than codec 8 (the exponents are shifted back): it is
+// kept only when its frame is this much smaller than the best other frame.
+constexpr double kScaledMinGain = 0.002;
+
 // The candidates worth encoding, best estimate first (codec_internal/codec_estimate.h).
+// `scaled` is codec 9's plan, when it has one.
 std::vector<Candidate> EstimateCandidates(Dtype dtype, ByteView raw, const ChunkBase* base,
-                                          int zstd_level) {
+                                          int zstd_level, const std::optional<ScaledPlan>& scaled) {
   const codec_internal::ChunkSample sample =
       codec_internal::SampleChunk(dtype, raw, base ? base->raw : ByteView());
   std::vector<Candidate> all;
@@ -135,6 +152,7 @@ std::vector<Candidate> EstimateCandidates(Dtype dtype, ByteView raw, const Chunk
   if (FloatJointTakes(dtype)) {
     all.push_back({CodecId::kFloatJoint, codec_internal::EstimateFloatJoint(sample)});
   }
+  if (scaled) all.push_back({CodecId::kFloatScaled, scaled->estimated_bytes});
   if (base) all.push_back({CodecId::kOrderedDeltaEntropy, codec_internal::EstimateOrderedDelta(sample)});
   std::sort(all.begin(), all.end(),
             [](const Candidate& a, const Candidate& b) { return a.estimate < b.estimate; });
@@ -147,6 +165,7 @@ std::vector<Candidate> EstimateCandidates(Dtype dtype, ByteView raw, const Chunk
   std::vector<Candidate> chosen;
   for (const Candidate& c : all) {
     if (c.codec == CodecId::kFloatFields && joint_estimate >= 0 && c.estimate >= joint_estimate) continue;
+    if (c.codec == CodecId::kFloatScaled && c.estimate >= joint_estimate * (1 - kScaledMinGain)) continue;
     if (c.estimate <= all[0].estimate * (1 + kEstimateMargin)) chosen.push_back(c);
   }
   return chosen;
@@ -165,12 +184,13 @@ std::string_view CodecName(CodecId codec) {
     case CodecId::kAlignedGridDelta: return "aligned-grid-delta";
     case CodecId::kAlignedGridAnchor: return "aligned-grid-anchor";
     case CodecId::kFloatJoint: return "float-joint";
+    case CodecId::kFloatScaled: return "float-scaled";
     default: return "unknown";
   }
 }
 
 Result<Bytes> EncodeChunk(Dtype dtype, ByteView raw, const ChunkBase* base,
-                          const EncodeOptions& options) {
+                          const EncodeOptions& options, const ChunkPlace& place) {
   const size_t width = DtypeWidth(dtype);
   if (raw.size() > kChunkBytes) {
     return Status::InvalidArgument("chunk of " + std::to_string(raw.size()) +
@@ -185,13 +205,33 @@ Result<Bytes> EncodeChunk(Dtype dtype, ByteView raw, const ChunkBase* base,
     return Status::InvalidArgument("base chunk has " + std::to_string(base->raw.size()) +
                                    " bytes, chunk has " + std::to_string(raw.size()));
   }
+  if (!place.shape.empty()) {
+    uint64_t elements = 1;
+    for (uint64_t d : place.shape) elements = d != 0 && elements > UINT64_MAX / d ? UINT64_MAX : elements * d;
+    const uint64_t n = raw.size() / width;
+    if (place.first_element > elements || elements - place.first_element < n) {
+      return Status::InvalidArgument("chunk of " + std::to_string(n) + " elements at element " +
+                                     std::to_string(place.first_element) + " lies outside its tensor of " +
+                                     std::to_string(elements));
+    }
+  }
   const ChunkBase* usable_base = options.allow_delta ? base : nullptr;
+  // Codec 9's offsets, for float chunks of a tensor whose shape has rows and columns.
+  auto scaled_choice = [&](bool forced) -> std::optional<ScaledPlan> {
+    if (raw.empty() || !FloatJointTakes(dtype) || place.shape.empty()) return std::nullopt;
+    return PlanFloatScaled(dtype, raw, place.shape, place.first_element, forced);
+  };
 
   if (options.force_codec) {
     CodecId c = *options.force_codec;
     if (IsDelta(c) && !usable_base) {
       return Status::InvalidArgument(std::string("codec ") + std::string(CodecName(c)) +
                                      " needs a base chunk");
+    }
+    if (c == CodecId::kFloatScaled) {
+      const std::optional<ScaledPlan> scaled = scaled_choice(/*forced=*/true);
+      if (raw.empty()) return EncodeWith(CodecId::kRaw, dtype, raw, nullptr, options);
+      return EncodeWith(c, dtype, raw, usable_base, options, scaled ? &scaled->scales : nullptr);
     }
     return EncodeWith(c, dtype, raw, usable_base, options);
   }
@@ -202,18 +242,26 @@ Result<Bytes> EncodeChunk(Dtype dtype, ByteView raw, const ChunkBase* base,
   const bool is_float = GetDtypeInfo(dtype).is_float;
   const bool joint = FloatJointTakes(dtype);
   const int num_candidates = 1 + is_float + joint + (usable_base != nullptr);
+  const std::optional<ScaledPlan> scaled = scaled_choice(/*forced=*/false);
   if (options.exhaustive || raw.size() < kEstimateFromBytes || num_candidates == 1) {
     candidates.push_back({CodecId::kBytePlanesZstd, 0});
     if (is_float) candidates.push_back({CodecId::kFloatFields, 0});
     if (joint) candidates.push_back({CodecId::kFloatJoint, 0});
+    if (scaled) candidates.push_back({CodecId::kFloatScaled, 0});
     if (usable_base) candidates.push_back({CodecId::kOrderedDeltaEntropy, 0});
   } else {
-    candidates = EstimateCandidates(dtype, raw, usable_base, options.zstd_level);
+    candidates = EstimateCandidates(dtype, raw, usable_base, options.zstd_level, scaled);
   }
-  Bytes best;
+  Bytes best, best_scaled;
   for (const Candidate& c : candidates) {
-    MVC_ASSIGN_OR_RETURN(Bytes frame, EncodeWith(c.codec, dtype, raw, usable_base, options));
-    if (best.empty() || frame.size() < best.size()) best = std::move(frame);
+    const bool is_scaled = c.codec == CodecId::kFloatScaled;
+    MVC_ASSIGN_OR_RETURN(Bytes frame, EncodeWith(c.codec, dtype, raw, usable_base, options,
+                                                 is_scaled ? &scaled->scales : nullptr));
+    Bytes& slot = is_scaled ? best_scaled : best;
+    if (slot.empty() || frame.size() < slot.size()) slot = std::move(frame);
+  }
+  if (!best_scaled.empty() && (best.empty() || double(best_scaled.size()) < double(best.size()) * (1 - kScaledMinGain))) {
+    best = std::move(best_scaled);
   }
   if (best.size() >= kChunkFrameHeaderBytes + raw.size()) {
     return EncodeWith(CodecId::kRaw, dtype, raw, nullptr, options);
@@ -240,6 +288,7 @@ Result<ChunkFrameView> ParseChunkFrame(ByteView frame) {
       break;
     case CodecId::kFloatFields:
     case CodecId::kFloatJoint:
+    case CodecId::kFloatScaled:
     case CodecId::kBfp:
     case CodecId::kAlignedGridDelta:
     case CodecId::kAlignedGridAnchor:
@@ -270,8 +319,9 @@ Result<ChunkFrameView> ParseChunkFrame(ByteView frame) {
     return Status::Corruption("chunk frame: codec float-fields with non-float dtype " +
                               std::string(DtypeName(view.dtype)));
   }
-  if (view.codec == CodecId::kFloatJoint && !FloatJointTakes(view.dtype)) {
-    return Status::Corruption("chunk frame: codec float-joint with dtype " + std::string(DtypeName(view.dtype)));
+  if ((view.codec == CodecId::kFloatJoint || view.codec == CodecId::kFloatScaled) && !FloatJointTakes(view.dtype)) {
+    return Status::Corruption("chunk frame: codec " + std::string(CodecName(view.codec)) + " with dtype " +
+                              std::string(DtypeName(view.dtype)));
   }
   if (!LossyCodecTakes(view.codec, view.dtype)) {
     return Status::Corruption("chunk frame: codec " + std::string(CodecName(view.codec)) +
@@ -339,6 +389,8 @@ Status DecodeChunk(const ChunkFrameView& frame, ByteView base_raw, std::span<uin
     }
     case CodecId::kFloatJoint:
       return DecodeFloatJointPayload(frame.dtype, frame.payload, out);
+    case CodecId::kFloatScaled:
+      return DecodeFloatScaledPayload(frame.dtype, frame.payload, out);
     case CodecId::kOrderedDeltaZstd:
     case CodecId::kOrderedDeltaEntropy: {
       const bool entropy = frame.codec == CodecId::kOrderedDeltaEntropy;

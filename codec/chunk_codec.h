@@ -47,16 +47,26 @@ struct ChunkBase {
   ByteView raw;
 };
 
+// Where a chunk lies in its tensor: the tensor's shape and the index of the chunk's
+// first element. Codec 9 needs it to see rows and columns; without a shape (the
+// default) codec 9 is not tried. Borrowed for the duration of the call.
+struct ChunkPlace {
+  std::span<const uint64_t> shape;
+  uint64_t first_element = 0;
+};
+
 // Encodes `raw` (one chunk of a tensor of `dtype`) into a chunk frame. Without
-// force_codec the candidates are kBytePlanesZstd, kFloatFields (float dtypes) and,
-// with a base and allow_delta, kOrderedDeltaEntropy (a superset of kOrderedDeltaZstd's
+// force_codec the candidates are kBytePlanesZstd, kFloatFields and kFloatJoint (float
+// dtypes), kFloatScaled (with a place whose shape has rows and columns) and, with a
+// base and allow_delta, kOrderedDeltaEntropy (a superset of kOrderedDeltaZstd's
 // plane modes); it returns the smallest frame it encoded, kRaw when none beats raw.
 // Which candidates it encodes: see EncodeOptions::exhaustive.
 // REQUIRES nothing of the inputs; checks them:
 // Errors: kInvalidArgument when raw.size() > kChunkBytes, is not a multiple of the
-// dtype's width, or base->raw.size() != raw.size(); kInternal when zstd fails.
+// dtype's width, base->raw.size() != raw.size(), or the place does not hold the chunk
+// (product of the shape < first_element + elements); kInternal when zstd fails.
 Result<Bytes> EncodeChunk(Dtype dtype, ByteView raw, const ChunkBase* base,
-                          const EncodeOptions& options);
+                          const EncodeOptions& options, const ChunkPlace& place = {});
 
 // A parsed chunk frame header; `payload` points into the frame passed to
 // ParseChunkFrame, which must outlive the view.

@@ -59,6 +59,9 @@ enum class CodecId : uint8_t {
   // "Codec 8: FloatJoint": codec 3's planes with the exponent and the mantissa's top
   // bits coded as one Huffman symbol (codec/float_joint.h). No base; not F64.
   kFloatJoint = 8,
+  // "Codec 9: FloatScaled": codec 8 after shifting every exponent by an offset of its
+  // row and/or column in the tensor's matrix view (codec/float_scaled.h). No base.
+  kFloatScaled = 9,
 };
 
 // The stable display name of a codec id ("byte-planes-zstd"); "unknown" otherwise.

@@ -88,7 +88,7 @@ uint8_t* ThreadScratch(ScratchSlot slot, size_t bytes) {
     std::unique_ptr<uint8_t[]> data;
     size_t size = 0;
   };
-  thread_local Buffer buffers[3];
+  thread_local Buffer buffers[4];
   Buffer& b = buffers[static_cast<int>(slot)];
   if (b.size < bytes || !b.data) {
     b.data = NewScratch(bytes);

@@ -33,7 +33,7 @@ inline std::unique_ptr<uint8_t[]> NewScratch(size_t bytes) {
 // page-faulted in for every chunk otherwise. A slot's buffer stays valid until the
 // next ThreadScratch call for the same slot on the same thread, so nested users take
 // different slots. A thread keeps what it grew (a few chunk sizes) until it exits.
-enum class ScratchSlot { kPlanes = 0, kFields = 1, kDeltas = 2 };
+enum class ScratchSlot { kPlanes = 0, kFields = 1, kDeltas = 2, kScaled = 3 };
 uint8_t* ThreadScratch(ScratchSlot slot, size_t bytes);
 
 // Order-0 (plug-in) entropy of n bytes, in bits a symbol; 0 for n = 0.

@@ -269,7 +269,8 @@ Result<FileManifest> StoreSafetensorsFile(Repository& repo, const std::string& p
           base_raw = std::move(*loaded);
           base = {*p.base_chunk, base_raw};
         }
-        Result<Bytes> frame = EncodeChunk(e.dtype, raw, p.base_chunk ? &base : nullptr, encode_options);
+        const ChunkPlace place{e.shape, cl.offset(p.chunk) / DtypeWidth(e.dtype)};
+        Result<Bytes> frame = EncodeChunk(e.dtype, raw, p.base_chunk ? &base : nullptr, encode_options, place);
         if (!frame.ok()) return frame.status().WithContext(ChunkContext(path, e.name, p.chunk));
         frames[i % window] = std::move(*frame);
         return Status::Ok();

@@ -119,8 +119,8 @@ std::vector<LocalTensor> ReadLocalSafetensors(const std::string& path) {
     uint64_t begin = it.value()["data_offsets"][0].get<uint64_t>();
     uint64_t end = it.value()["data_offsets"][1].get<uint64_t>();
     MVC_CHECK(begin <= end && data_start + end <= file.size());
-    out.push_back({it.key(), *dtype,
-                   Bytes(file.begin() + data_start + begin, file.begin() + data_start + end)});
+    out.push_back({it.key(), *dtype, Bytes(file.begin() + data_start + begin, file.begin() + data_start + end),
+                   it.value()["shape"].get<std::vector<uint64_t>>()});
   }
   return out;
 }

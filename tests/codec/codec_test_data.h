@@ -27,6 +27,7 @@ struct LocalTensor {
   std::string name;
   Dtype dtype;
   Bytes bytes;
+  std::vector<uint64_t> shape;
 };
 
 // All tensors of a safetensors file, in header order. CHECK-fails on a malformed file.

@@ -43,7 +43,7 @@ TEST_CASE("Every golden frame decodes to its committed raw bytes") {
   std::ifstream manifest(kGoldenDir + "/MANIFEST");
   REQUIRE(manifest.good());
   std::string line;
-  std::set<int> codecs, delta_modes, byte_plane_modes;
+  std::set<int> codecs, delta_modes, byte_plane_modes, scale_axes;
   int frames = 0;
   while (std::getline(manifest, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -71,13 +71,15 @@ TEST_CASE("Every golden frame decodes to its committed raw bytes") {
     const size_t width = DtypeWidth(view->dtype);
     if (codec == 6) for (int m : PlaneModes(view->payload, width, raw.size() / width)) delta_modes.insert(m);
     if (codec == 1) for (int m : PlaneModes(view->payload, width, raw.size() / width)) byte_plane_modes.insert(m);
+    if (codec == 9) scale_axes.insert(view->payload[0]);
     ++frames;
   }
   CHECK(frames >= 14);
   // The set covers every codec and the plane modes each may use.
-  CHECK(codecs == std::set<int>{0, 1, 2, 3, 6, 8});
+  CHECK(codecs == std::set<int>{0, 1, 2, 3, 6, 8, 9});
   CHECK(delta_modes.count(3) + delta_modes.count(4) == 2);
   CHECK(byte_plane_modes.count(1) + byte_plane_modes.count(2) + byte_plane_modes.count(3) == 3);
+  CHECK(scale_axes == std::set<int>{1, 2, 3});  // codec 9: rows, columns, both
 }
 
 TEST_CASE("Every golden error frame fails with its committed message") {

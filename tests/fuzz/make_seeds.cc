@@ -1,6 +1,6 @@
 // Writes the seed corpora for the fuzz targets into OUTDIR/<target>/: small real
 // safetensors files and headers from ../shared/data, frames made by EncodeChunk with
-// every codec (with and without a base), serialized tensor records and manifests,
+// every codec (with and without a base; codec 9 with a shape of rows of 16), serialized tensor records and manifests,
 // and a few revision strings.
 //
 //   fuzz_make_seeds OUTDIR
@@ -73,6 +73,15 @@ int main(int argc, char** argv) {
         joint.force_codec = mvc::CodecId::kFloatJoint;
         auto frame = mvc::EncodeChunk(e.dtype, raw, nullptr, joint);
         if (frame.ok()) Write(out / "fuzz_chunk_decode" / ("seed" + std::to_string(n++)), frame->data(), frame->size());
+        // Codec 9 on the cut-down tensor seen as rows of 16 elements.
+        const uint64_t elems = bytes / mvc::DtypeWidth(e.dtype);
+        const std::vector<uint64_t> rows_of_16{elems / 16, 16};
+        mvc::EncodeOptions scaled;
+        scaled.force_codec = mvc::CodecId::kFloatScaled;
+        auto scaled_frame = mvc::EncodeChunk(e.dtype, raw, nullptr, scaled, {rows_of_16, 0});
+        if (elems % 16 == 0 && scaled_frame.ok()) {
+          Write(out / "fuzz_chunk_decode" / ("seed" + std::to_string(n++)), scaled_frame->data(), scaled_frame->size());
+        }
       }
       mvc::TensorRecord record{e.dtype, e.shape, e.num_bytes, {}};
       size_t chunks = static_cast<size_t>((e.num_bytes + (4u << 20) - 1) / (4u << 20));

@@ -1,0 +1,272 @@
+#include "codec/exponent_scales.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <type_traits>
+
+#include "core/status.h"
+
+namespace mvc {
+namespace {
+
+// The float dtypes codec 9 takes: unsigned storage, exponent and mantissa widths.
+template <typename U, int E, int M>
+struct Layout {
+  using Bits = U;
+  static constexpr int kMantBits = M;
+  static constexpr uint32_t kRing = (1u << E) - 1;  // P, also the exponent field's mask
+  static constexpr int kFracBits = M < 4 ? M : 4;   // mantissa bits the fit looks at
+
+  static U Load(const uint8_t* p, size_t i) {
+    U v;
+    std::memcpy(&v, p + i * sizeof(U), sizeof(U));
+    return v;
+  }
+  static uint32_t Exponent(U v) { return uint32_t(v >> M) & kRing; }
+  static uint32_t Fraction(U v) { return uint32_t(v >> (M - kFracBits)) & ((1u << kFracBits) - 1); }
+};
+
+template <typename F>
+void WithLayout(Dtype dtype, F&& f) {
+  switch (dtype) {
+    case Dtype::kF32: f(Layout<uint32_t, 8, 23>{}); return;
+    case Dtype::kBF16: f(Layout<uint16_t, 8, 7>{}); return;
+    case Dtype::kF16: f(Layout<uint16_t, 5, 10>{}); return;
+    case Dtype::kF8_E4M3: f(Layout<uint8_t, 4, 3>{}); return;
+    case Dtype::kF8_E5M2: f(Layout<uint8_t, 5, 2>{}); return;
+    default: MVC_CHECK(false && "exponent scales need a float dtype of at most 8 exponent bits");
+  }
+}
+
+// log2|x| minus the exponent bias, at the middle of each mantissa bin the fit tells apart.
+template <typename L>
+struct LogTable {
+  double frac[1 << L::kFracBits];
+  LogTable() {
+    for (int j = 0; j < (1 << L::kFracBits); ++j) frac[j] = std::log2(1.0 + (j + 0.5) / double(1 << L::kFracBits));
+  }
+  // False for zero, subnormal, infinite and NaN elements: they say nothing of a scale.
+  bool Of(typename L::Bits v, double* out) const {
+    const uint32_t e = L::Exponent(v);
+    if (e == 0 || e == L::kRing) return false;
+    *out = double(e) + frac[L::Fraction(v)];
+    return true;
+  }
+};
+
+// Running sums of log magnitudes per row or per column.
+struct AxisSums {
+  std::vector<double> sum, squares;
+  std::vector<uint32_t> count;
+  explicit AxisSums(size_t size) : sum(size, 0), squares(size, 0), count(size, 0) {}
+  void Add(size_t k, double x) {
+    sum[k] += x;
+    squares[k] += x * x;
+    ++count[k];
+  }
+  double Mean(size_t k, double otherwise) const { return count[k] ? sum[k] / count[k] : otherwise; }
+  // Sum over the axis of the squared deviations from each group's own mean.
+  double WithinSquares() const {
+    double w = 0;
+    for (size_t k = 0; k < sum.size(); ++k)
+      if (count[k]) w += squares[k] - sum[k] * sum[k] / count[k];
+    return w;
+  }
+  size_t Groups() const { return size_t(std::count_if(count.begin(), count.end(), [](uint32_t c) { return c > 0; })); }
+};
+
+// Per row and per column sums of log2|x| - row_offset[r] - column_offset[c] over every
+// element of the chunk (an absent offset vector counts as zeros).
+template <typename L>
+void SumChunk(ByteView raw, const MatrixView& view, const std::vector<double>& row_offset,
+              const std::vector<double>& column_offset, AxisSums* rows, AxisSums* columns) {
+  const LogTable<L> log;
+  const size_t n = raw.size() / sizeof(typename L::Bits);
+  uint64_t r = 0, c = view.first_column;
+  for (size_t i = 0; i < n; ++i) {
+    double x;
+    if (log.Of(L::Load(raw.data(), i), &x)) {
+      if (!row_offset.empty()) x -= row_offset[r];
+      if (!column_offset.empty()) x -= column_offset[c];
+      rows->Add(r, x);
+      columns->Add(c, x);
+    }
+    if (++c == view.row_length) {
+      c = 0;
+      ++r;
+    }
+  }
+}
+
+// Offsets in whole binades from group means, centered on the overall mean and stored
+// mod P; empty groups get 0.
+std::vector<uint8_t> RoundOffsets(const std::vector<double>& offsets, int ring) {
+  std::vector<uint8_t> out(offsets.size());
+  for (size_t k = 0; k < offsets.size(); ++k) {
+    long v = std::lround(offsets[k]) % ring;
+    out[k] = static_cast<uint8_t>(v < 0 ? v + ring : v);
+  }
+  return out;
+}
+
+std::vector<double> Centered(const AxisSums& s, double center) {
+  std::vector<double> out(s.sum.size());
+  for (size_t k = 0; k < out.size(); ++k) out[k] = s.Mean(k, center) - center;
+  return out;
+}
+
+std::vector<double> AsBinades(const std::vector<uint8_t>& offsets, int ring) {
+  std::vector<double> out(offsets.size());
+  for (size_t k = 0; k < out.size(); ++k) out[k] = offsets[k] > ring / 2 ? double(offsets[k]) - ring : offsets[k];
+  return out;
+}
+
+// Rotates the exponent of each element by k (the row's plus the column's, mod P) in
+// the ring 1..P; exponent 0 stays 0. REQUIRES: every k <= P. Arithmetic in the
+// element's own width where it fits (16-bit lanes: twice the elements per vector op).
+template <typename L, bool kColumns>
+void Rotate(uint8_t* elems, size_t count, uint32_t row_k, const uint8_t* column_k) {
+  using U = typename L::Bits;
+  using W = std::conditional_t<sizeof(U) == 4, uint32_t, uint16_t>;
+  constexpr W kP = W(L::kRing);
+  constexpr U kField = U(L::kRing << L::kMantBits);
+  const W row = W(row_k);
+  for (size_t i = 0; i < count; ++i) {
+    U v;
+    std::memcpy(&v, elems + i * sizeof(U), sizeof(U));
+    W k = row;
+    if constexpr (kColumns) {
+      k = W(k + column_k[i]);
+      k = k >= kP ? W(k - kP) : k;
+    }
+    const W e = W((v >> L::kMantBits) & L::kRing);
+    W t = W(e + k - 1);
+    t = t >= kP ? W(t - kP) : t;
+    const W rotated = e ? W(t + 1) : W(0);
+    v = U((v & U(~kField)) | U(U(rotated) << L::kMantBits));
+    std::memcpy(elems + i * sizeof(U), &v, sizeof(U));
+  }
+}
+
+}  // namespace
+
+uint64_t RowsTouched(const MatrixView& view, uint64_t n) {
+  return (view.first_column + n + view.row_length - 1) / view.row_length;
+}
+
+int ExponentRing(Dtype dtype) { return (1 << GetDtypeInfo(dtype).exponent_bits) - 1; }
+
+ExponentScales FitExponentScales(Dtype dtype, ByteView raw, const MatrixView& view, ScaleAxes axes) {
+  ExponentScales out{view, {}, {}};
+  const uint64_t n = raw.size() / DtypeWidth(dtype);
+  const size_t num_rows = RowsTouched(view, n);
+  const size_t num_columns = view.row_length;
+  const int ring = ExponentRing(dtype);
+  WithLayout(dtype, [&]<typename L>(L) {
+    AxisSums rows(num_rows), columns(num_columns);
+    SumChunk<L>(raw, view, {}, {}, &rows, &columns);
+    const size_t total = std::accumulate(rows.count.begin(), rows.count.end(), size_t{0});
+    const double center = total ? std::accumulate(rows.sum.begin(), rows.sum.end(), 0.0) / double(total) : 0;
+    if (axes == ScaleAxes::kRows) out.rows = RoundOffsets(Centered(rows, center), ring);
+    if (axes == ScaleAxes::kColumns) out.columns = RoundOffsets(Centered(columns, center), ring);
+    if (axes == ScaleAxes::kBoth) {
+      // Rows given the columns' means, then the columns again given the rounded rows.
+      const std::vector<double> column_first = Centered(columns, center);
+      AxisSums rows2(num_rows), unused(num_columns);
+      SumChunk<L>(raw, view, {}, column_first, &rows2, &unused);
+      out.rows = RoundOffsets(Centered(rows2, center), ring);
+      AxisSums unused2(num_rows), columns2(num_columns);
+      SumChunk<L>(raw, view, AsBinades(out.rows, ring), {}, &unused2, &columns2);
+      out.columns = RoundOffsets(Centered(columns2, center), ring);
+    }
+  });
+  return out;
+}
+
+// Rows and columns PredictScaleGains samples at most.
+constexpr uint64_t kGateGrid = 128;
+
+ScaleGains PredictScaleGains(Dtype dtype, ByteView raw, const MatrixView& view) {
+  ScaleGains g;
+  const uint64_t n = raw.size() / DtypeWidth(dtype);
+  if (n == 0 || view.row_length < 2) return g;
+  const uint64_t num_rows = RowsTouched(view, n), num_columns = view.row_length;
+  // A grid of at most 128 x 128 elements: whole rows and columns would be exact, this
+  // is what a gate needs (the noise of each group's mean is taken out below).
+  const uint64_t grid_rows = std::min<uint64_t>(num_rows, kGateGrid), grid_columns = std::min<uint64_t>(num_columns, kGateGrid);
+  AxisSums rows(grid_rows), columns(grid_columns);
+  WithLayout(dtype, [&]<typename L>(L) {
+    const LogTable<L> log;
+    for (uint64_t a = 0; a < grid_rows; ++a) {
+      const uint64_t r = a * num_rows / grid_rows;
+      for (uint64_t b = 0; b < grid_columns; ++b) {
+        const uint64_t c = b * num_columns / grid_columns;
+        const uint64_t at = r * num_columns + c;  // in the view, from the chunk's first row
+        if (at < view.first_column || at - view.first_column >= n) continue;
+        double x;
+        if (log.Of(L::Load(raw.data(), at - view.first_column), &x)) {
+          rows.Add(a, x);
+          columns.Add(b, x);
+        }
+      }
+    }
+  });
+  double total = 0, sum = 0, squares = 0;
+  for (size_t k = 0; k < grid_rows; ++k) {
+    total += rows.count[k];
+    sum += rows.sum[k];
+    squares += rows.squares[k];
+  }
+  if (total < 16) return g;
+  const double variance = (squares - sum * sum / total) / (total - 1);
+  if (!(variance > 0)) return g;
+  // Pooled variance within rows (columns), unbiased for the fitted group means.
+  auto within = [&](const AxisSums& s) {
+    const double dof = total - double(s.Groups());
+    return dof > 0 ? std::max(s.WithinSquares() / dof, 1e-3 * variance) : variance;
+  };
+  const double within_rows = within(rows), within_columns = within(columns);
+  const double residual = std::max(within_rows + within_columns - variance, 0.05 * variance);
+  // A Gaussian's entropy drops by half a bit per halving of its variance; each
+  // offset costs about 6 bits stored, the scale header about 16 bytes.
+  const double nn = double(n);
+  auto bits = [&](double w) { return 0.5 * nn * std::log2(variance / std::min(w, variance)); };
+  g.rows = bits(within_rows) - 6.0 * double(num_rows) - 128;
+  g.columns = bits(within_columns) - 6.0 * double(num_columns) - 128;
+  g.both = bits(residual) - 6.0 * double(num_rows + num_columns) - 192;
+  return g;
+}
+
+void ApplyExponentScales(Dtype dtype, const ExponentScales& scales, uint64_t first, size_t count, bool forward,
+                         uint8_t* elems) {
+  const uint32_t ring = uint32_t(ExponentRing(dtype));
+  const MatrixView& view = scales.view;
+  const size_t width = DtypeWidth(dtype);
+  // Backward rotates by the offset, forward by P minus it (the same ring step).
+  auto step = [&](uint8_t offset) { return forward ? ring - offset : uint32_t{offset}; };
+  std::vector<uint8_t> column_k;
+  if (!scales.columns.empty()) {
+    column_k.resize(scales.columns.size());
+    for (size_t c = 0; c < column_k.size(); ++c) column_k[c] = static_cast<uint8_t>(step(scales.columns[c]));
+  }
+  WithLayout(dtype, [&]<typename L>(L) {
+    uint64_t at = view.first_column + first;  // position in the view from the chunk's first row
+    size_t done = 0;
+    while (done < count) {
+      const uint64_t r = at / view.row_length, c = at % view.row_length;
+      const size_t run = size_t(std::min<uint64_t>(count - done, view.row_length - c));
+      const uint32_t row_k = scales.rows.empty() ? 0 : step(scales.rows[r]);
+      if (column_k.empty()) {
+        Rotate<L, false>(elems + done * width, run, row_k, nullptr);
+      } else {
+        Rotate<L, true>(elems + done * width, run, row_k, column_k.data() + c);
+      }
+      done += run;
+      at += run;
+    }
+  });
+}
+
+}  // namespace mvc
