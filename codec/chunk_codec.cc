@@ -136,7 +136,7 @@ struct Candidate {
 
 // Codec 9 decodes a pass slower than codec 8 (the exponents are shifted back): it is
 // kept only when its frame is this much smaller than the best other frame.
-constexpr double kScaledMinGain = 0.002;
+constexpr double kScaledMinGain = 0.0005;
 
 // The candidates worth encoding, best estimate first (codec_internal/codec_estimate.h).
 // `scaled` is codec 9's plan, when it has one.

@@ -47,11 +47,19 @@ inline void StoreHead(uint8_t* heads, size_t i, uint32_t h) {
 
 // Exp_Bits with this bit set: blocks in the single form (huffman_blocks.h).
 constexpr uint8_t kSingleStream = 0x80;
+// Joined_Bits with this bit set: heads are whole F16 elements (h = 10).
+constexpr uint8_t kWholeHeads = 0x80;
 
-// Three elements per refill: a code (<= 11 bits) and its raw field (<= 7) take at most
-// 18 bits, and 3 * 18 <= 56.
-constexpr size_t kPerRefill = 3;
-constexpr int kMaxRawBits = 7;
+// Raw fields of up to 7 bits (heads of at most 1 + E + 7 bits) and of up to 9 (whole
+// F16 elements as heads).
+constexpr int kMaxHeadRawBits = 7;
+constexpr int kMaxRawBits = 9;
+// Elements per refill of 56 bits: three when a code (<= 11 bits) and its raw field take
+// at most 18 bits (3 * 18 <= 56), two up to 20 (the writer adds them to a 64-bit
+// accumulator holding up to 7 pending bits: 3 * 18 + 7 <= 64, 2 * 20 + 7 <= 64).
+constexpr size_t PerRefill(unsigned raw_bits) { return raw_bits <= kMaxHeadRawBits ? 3 : 2; }
+// High mantissa bits of whole F16 heads.
+constexpr int kWholeHighBits = 10;
 
 // Decode table entry: the symbol's head bits in bits 0-15, above them the bits the
 // element takes (its raw field and its code).
@@ -63,6 +71,7 @@ inline uint32_t Entry(uint32_t head_bits, uint32_t bits) { return head_bits | (b
 template <unsigned kRawBits>
 void DecodeJointFast4(BitReader* r, const size_t* lo, size_t steps, const uint32_t* table,
                       const uint16_t* raw_head, uint8_t* heads) {
+  constexpr size_t kPerRefill = PerRefill(kRawBits);
   constexpr uint64_t kMask = (uint64_t{1} << kMaxCodeBits) - 1;
   constexpr uint64_t kRawMask = (uint64_t{1} << kRawBits) - 1;
   uint64_t b0 = r[0].buf, b1 = r[1].buf, b2 = r[2].buf, b3 = r[3].buf;
@@ -103,20 +112,26 @@ void DecodeJointFast4Any(unsigned raw_bits, BitReader* r, const size_t* lo, size
 
 // Writes elements [lo, hi) whose code(k) gives bits (0-23) and their count (24-31).
 // The writer's state is held in locals: its byte stores may alias anything reached by
-// reference, which would keep the accumulator in memory. Three elements (at most 54
-// bits) are packed into one value, then added to the accumulator.
-template <typename Code>
+// reference, which would keep the accumulator in memory. kPer elements (PerRefill)
+// are packed into one value, then added to the accumulator.
+template <size_t kPer, typename Code>
 void WriteCodes(BitWriter* w, size_t lo, size_t hi, Code code) {
   uint64_t acc = w->acc;
   unsigned bits = w->bits;
   uint8_t* p = w->p;
   size_t k = lo;
-  for (; k + kPerRefill <= hi; k += kPerRefill) {
-    const uint32_t e0 = code(k), e1 = code(k + 1), e2 = code(k + 2);
+  for (; k + kPer <= hi; k += kPer) {
+    const uint32_t e0 = code(k), e1 = code(k + 1);
     const unsigned l0 = e0 >> 24, l1 = e1 >> 24;
-    acc |= (uint64_t{e0 & 0xFFFFFF} | (uint64_t{e1 & 0xFFFFFF} << l0) | (uint64_t{e2 & 0xFFFFFF} << (l0 + l1)))
-           << bits;
-    bits += l0 + l1 + (e2 >> 24);
+    uint64_t packed = uint64_t{e0 & 0xFFFFFF} | (uint64_t{e1 & 0xFFFFFF} << l0);
+    unsigned len = l0 + l1;
+    if constexpr (kPer == 3) {
+      const uint32_t e2 = code(k + 2);
+      packed |= uint64_t{e2 & 0xFFFFFF} << len;
+      len += e2 >> 24;
+    }
+    acc |= packed << bits;
+    bits += len;
     std::memcpy(p, &acc, 8);
     p += bits >> 3;
     acc >>= bits & ~7u;
@@ -134,7 +149,13 @@ void WriteCodes(BitWriter* w, size_t lo, size_t hi, Code code) {
 
 }  // namespace
 
-int DefaultJoinedBits(int exp_bits, int high_bits) { return std::min({3, high_bits, 11 - exp_bits}); }
+int DefaultJoinedBits(int exp_bits, int high_bits) {
+  return high_bits == kWholeHighBits ? 11 - exp_bits : std::min({3, high_bits, 11 - exp_bits});
+}
+
+int MinJoinedBits(int high_bits) { return std::max(1, high_bits + 1 - kMaxRawBits); }
+
+bool JointStreamHasWholeHeads(ByteView in) { return in.size() >= 2 && (in[1] & kWholeHeads) != 0; }
 
 namespace {
 
@@ -170,7 +191,7 @@ void WriteWithLengths(const uint8_t* heads, size_t n, const JointShape& shape, c
 
   const bool single = n < kSingleStreamBelow;
   out->push_back(static_cast<uint8_t>(shape.exp_bits | (single ? kSingleStream : 0)));
-  out->push_back(static_cast<uint8_t>(shape.joined));
+  out->push_back(static_cast<uint8_t>(shape.joined | (shape.high_bits == kWholeHighBits ? kWholeHeads : 0)));
   NibbleWriter nibbles;
   AppendCodeLengths(len, a, &nibbles);
   const std::vector<uint8_t> packed = nibbles.Pack();
@@ -200,13 +221,20 @@ void WriteWithLengths(const uint8_t* heads, size_t n, const JointShape& shape, c
     const uint32_t* whole = by_head.get();
     const uint8_t* in = heads;
     const Fields g = f;
-    if (whole) {
-      WriteCodes(&w, lo, hi, [whole, in](size_t k) { return whole[LoadHead(in, k)]; });
+    auto write = [&]<size_t kPer>() {
+      if (whole) {
+        WriteCodes<kPer>(&w, lo, hi, [whole, in](size_t k) { return whole[LoadHead(in, k)]; });
+      } else {
+        WriteCodes<kPer>(&w, lo, hi, [t, in, g](size_t k) {
+          const uint32_t h = LoadHead(in, k);
+          return t[g.Symbol(h)] | g.Raw(h);
+        });
+      }
+    };
+    if (PerRefill(f.raw_bits) == 3) {
+      write.template operator()<3>();
     } else {
-      WriteCodes(&w, lo, hi, [t, in, g](size_t k) {
-        const uint32_t h = LoadHead(in, k);
-        return t[g.Symbol(h)] | g.Raw(h);
-      });
+      write.template operator()<2>();
     }
   }, out);
 }
@@ -221,13 +249,12 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
   WriteWithLengths(heads, n, shape, len.data(), out);
 }
 
-int WriteJointStreamBestJoined(const uint8_t* heads, size_t n, int exp_bits, int high_bits, Bytes* out) {
+JointPlan PlanJointStream(const uint8_t* heads, size_t n, int exp_bits, int high_bits) {
   const int max_joined = DefaultJoinedBits(exp_bits, high_bits);
   std::vector<uint32_t> hist = CountSymbols(heads, n, Fields(JointShape{exp_bits, high_bits, max_joined}));
-  int best_joined = max_joined;
-  uint64_t best_bits = UINT64_MAX;
-  std::vector<uint8_t> len(hist.size()), best_len;
-  for (int k = max_joined; k >= 1; --k) {
+  JointPlan best{{exp_bits, high_bits, max_joined}, {}, UINT64_MAX};
+  std::vector<uint8_t> len(hist.size());
+  for (int k = max_joined; k >= MinJoinedBits(high_bits); --k) {
     // A symbol with one joined bit fewer is the symbol shifted right by one.
     if (k < max_joined) {
       for (size_t s = 0; s < hist.size() / 2; ++s) hist[s] = hist[2 * s] + hist[2 * s + 1];
@@ -239,21 +266,31 @@ int WriteJointStreamBestJoined(const uint8_t* heads, size_t n, int exp_bits, int
     // What differs between the choices: codes, raw fields and the table.
     uint64_t bits = 4 * uint64_t{CodeLengthNibbles(len.data(), a)} + uint64_t{n} * unsigned(high_bits + 1 - k);
     for (int s = 0; s < a; ++s) bits += uint64_t{hist[s]} * CodeLen(len[s]);
-    if (bits < best_bits) {
-      best_bits = bits;
-      best_joined = k;
-      best_len = len;
-    }
+    if (bits < best.bits) best = {{exp_bits, high_bits, k}, len, bits};
   }
-  WriteWithLengths(heads, n, {exp_bits, high_bits, best_joined}, best_len.data(), out);
-  return best_joined;
+  return best;
+}
+
+void WriteJointStreamWithPlan(const uint8_t* heads, size_t n, const JointPlan& plan, Bytes* out) {
+  WriteWithLengths(heads, n, plan.shape, plan.lengths.data(), out);
+}
+
+int WriteJointStreamBestJoined(const uint8_t* heads, size_t n, int exp_bits, int high_bits, Bytes* out) {
+  const JointPlan plan = PlanJointStream(heads, n, exp_bits, high_bits);
+  WriteJointStreamWithPlan(heads, n, plan, out);
+  return plan.shape.joined;
 }
 
 Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uint8_t* heads) {
   if (in.size() < 2) return Status::Corruption("joint stream: truncated header");
   const bool single = (in[0] & kSingleStream) != 0;
   const int stream_exp_bits = in[0] & ~kSingleStream;
-  const int joined = in[1];
+  const int joined = in[1] & ~kWholeHeads;
+  if (((in[1] & kWholeHeads) != 0) != (high_bits == kWholeHighBits)) {
+    return Status::Corruption(std::string("joint stream: whole-element heads flag ") +
+                              ((in[1] & kWholeHeads) ? "set" : "clear") + " for " + std::to_string(high_bits) +
+                              " high mantissa bits");
+  }
   if (stream_exp_bits != exp_bits || joined < 1 || joined > high_bits || exp_bits + joined > 11 ||
       high_bits + 1 - joined > kMaxRawBits) {
     return Status::Corruption("joint stream: " + std::to_string(stream_exp_bits) + " exponent bits and " +
@@ -301,15 +338,16 @@ Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uin
     MVC_RETURN_IF_ERROR_CTX(blocks.Next(&s), "joint stream");
     // Rounds of as many refills as every sub-stream has 8 readable bytes for (see
     // SafeRefills); the last quarter is the shortest.
-    const size_t total_steps = (s.hi[3] - s.lo[3]) / kPerRefill;
+    const size_t per = PerRefill(raw_bits);
+    const size_t total_steps = (s.hi[3] - s.lo[3]) / per;
     size_t k = 0;
     for (;;) {
-      size_t steps = total_steps - k / kPerRefill;
+      size_t steps = total_steps - k / per;
       for (int j = 0; j < 4; ++j) steps = std::min(steps, SafeRefills(s.r[j]));
       if (steps == 0) break;
       const size_t at[4] = {s.lo[0] + k, s.lo[1] + k, s.lo[2] + k, s.lo[3] + k};
       DecodeJointFast4Any(raw_bits, s.r, at, steps, table.data(), raw_head, heads);
-      k += kPerRefill * steps;
+      k += per * steps;
     }
     for (int j = 0; j < 4; ++j) {
       BitReader& r = s.r[j];

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -29,18 +30,25 @@ namespace mvc::codec_internal {
 
 struct JointShape {
   int exp_bits;   // E: 1..8
-  int high_bits;  // h: mantissa bits in the sign-high plane, 1..7
-  int joined;     // K: top mantissa bits joined to the exponent, 1..h, E + K <= 11
+  int high_bits;  // h: mantissa bits in the head, 1..7, or 10 for whole F16 elements
+  int joined;     // K: top mantissa bits joined to the exponent, 1..h, E + K <= 11, h + 1 - K <= 7
 };
 
-// The K an encoder uses for a plane pair: min(3, h, 11 - E).
+// The largest K an encoder tries: min(3, h, 11 - E); for whole F16 heads (h = 10) 11 - E.
 int DefaultJoinedBits(int exp_bits, int high_bits);
+
+// The smallest K the raw field allows: max(1, h - 6).
+int MinJoinedBits(int high_bits);
+
+// Whether a stream's header says its heads are whole F16 elements (h = 10; docs/format.md,
+// "Joint stream", bit 7 of Joined_Bits). False for a stream too short to say.
+bool JointStreamHasWholeHeads(ByteView in);
 
 // Appends the stream of the n heads at `heads` (2n bytes). REQUIRES: a valid shape,
 // heads below 2^(1 + E + h).
 void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, Bytes* out);
 
-// WriteJointStream with the K in 1..DefaultJoinedBits(E, h) whose stream is smallest,
+// WriteJointStream with the K in MinJoinedBits(h)..DefaultJoinedBits(E, h) whose stream is smallest,
 // found from one count of the symbols (a symbol of K - 1 bits is one of K bits shifted
 // right): exact length-limited code lengths, raw bits and table size for each K. Fewer
 // joined bits win on small chunks (a smaller table) and on tensors whose exponents
@@ -48,9 +56,22 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
 // joined mantissa bits gain. Returns the K written.
 int WriteJointStreamBestJoined(const uint8_t* heads, size_t n, int exp_bits, int high_bits, Bytes* out);
 
-// Decodes a stream spanning all of `in` into n heads at heads_out (2n bytes).
-// Errors: kCorruption naming the problem (a field that does not match the dtype, a
-// bad table, block offsets, a sub-stream that ends early, trailing bytes).
+// The choice WriteJointStreamBestJoined makes, without writing: the shape (its K), the
+// code lengths, and the bits that differ between choices (codes, raw fields, table).
+struct JointPlan {
+  JointShape shape;
+  std::vector<uint8_t> lengths;
+  uint64_t bits;
+};
+JointPlan PlanJointStream(const uint8_t* heads, size_t n, int exp_bits, int high_bits);
+// Writes the stream of a plan made for the same heads.
+void WriteJointStreamWithPlan(const uint8_t* heads, size_t n, const JointPlan& plan, Bytes* out);
+
+// Decodes a stream spanning all of `in` into n heads at heads_out (2n bytes); high_bits
+// is 10 exactly when JointStreamHasWholeHeads(in) (the caller decides the layout).
+// Errors: kCorruption naming the problem (a field that does not match the dtype, the
+// whole-heads flag against high_bits, a bad table, block offsets, a sub-stream that
+// ends early, trailing bytes).
 Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uint8_t* heads_out);
 
 }  // namespace mvc::codec_internal

@@ -41,7 +41,9 @@ Bytes Encode(const Bytes& heads, const JointShape& s) {
 }
 
 TEST_CASE("Joint streams round-trip heads of every shape and length") {
-  const JointShape shapes[] = {{8, 7, 3}, {8, 7, 1}, {5, 7, 3}, {5, 7, 6}, {4, 3, 3}, {5, 2, 2}, {1, 1, 1}};
+  // {5, 10, K}: whole F16 elements as heads, raw fields of 9 down to 5 bits.
+  const JointShape shapes[] = {{8, 7, 3}, {8, 7, 1}, {5, 7, 3}, {5, 7, 6}, {4, 3, 3}, {5, 2, 2}, {1, 1, 1},
+                               {5, 10, 2}, {5, 10, 3}, {5, 10, 4}, {5, 10, 6}};
   for (const JointShape& s : shapes) {
     for (size_t n : {0, 1, 2, 3, 4, 5, 11, 1000, 65536, 65536 * 2 + 7}) {
       CAPTURE(s.exp_bits);
@@ -144,6 +146,40 @@ TEST_CASE("Joint stream decoding rejects bad fields, tables and truncation with 
   b.resize(b.size() - 40);
   CHECK(decode(b).code() == StatusCode::kCorruption);
   CHECK(decode(Bytes{8}).message() == "joint stream: truncated header");
+  b = good;
+  b[1] |= 0x80;  // whole-element heads are F16's (h = 10) only
+  CHECK(decode(b).message() == "joint stream: whole-element heads flag set for 7 high mantissa bits");
+  const Bytes whole = Encode(Heads(3000, {5, 10, 3}, 9), {5, 10, 3});
+  CHECK(whole[1] == (0x80 | 3));
+  CHECK(DecodeJointStream(whole, 3000, 5, 7, out.data()).message() ==
+        "joint stream: whole-element heads flag set for 7 high mantissa bits");
+  b = whole;
+  b[1] = 3;
+  CHECK(DecodeJointStream(b, 3000, 5, 10, out.data()).message() ==
+        "joint stream: whole-element heads flag clear for 10 high mantissa bits");
+  b = whole;
+  b[1] = 0x80 | 1;  // 1 joined bit would leave a raw field of 10 bits
+  CHECK(DecodeJointStream(b, 3000, 5, 10, out.data()).message() ==
+        "joint stream: 5 exponent bits and 1 joined bits do not fit 5 exponent and 10 mantissa bits");
+}
+
+TEST_CASE("F16 chunks are coded with whole elements as heads where that costs no more") {
+  const Bytes raw = testing::GenerateTensorBytes(Dtype::kF16, 50000, 3);
+  EncodeOptions o;
+  o.force_codec = CodecId::kFloatJoint;
+  Result<Bytes> frame = EncodeChunk(Dtype::kF16, raw, nullptr, o);
+  REQUIRE(frame.ok());
+  // Payload: Joint_Size, then the joint stream: Exp_Bits, Joined_Bits with bit 7 set.
+  const ByteView payload = ByteView(*frame).subspan(kChunkFrameHeaderBytes);
+  CHECK((payload[5] & 0x80) != 0);
+  CHECK(DecodeFixed32(payload.data()) + 4 == payload.size());  // no low plane follows
+  Result<Bytes> back = DecodeChunkToBytes(*frame, {});
+  REQUIRE(back.ok());
+  CHECK(*back == raw);
+  Bytes longer = *frame;
+  longer.push_back(0);
+  CHECK(DecodeChunkToBytes(longer, {}).status().message() ==
+        "float-joint: 1 trailing bytes after a stream of whole elements");
 }
 
 TEST_CASE("Joint streams of 4096 elements or more are in blocks, fewer in one bitstream") {

@@ -15,6 +15,8 @@
 //   gen tests/golden _single float_fields_f8e4m3 float_fields_f8e5m2
 //   gen tests/golden _as_float_joint_single float_fields_f8e4m3:8 float_fields_f8e5m2:8
 //        (streams of fewer than 4096 symbols in the single form, "Entropy stream")
+//   gen tests/golden _as_float_joint_whole float_fields_f16:8
+//        (2026-12-01: codec 8 with whole F16 elements as heads, "Joint stream")
 //
 // Built by hand:  g++ -std=c++20 -O2 -I. tests/golden/generate_golden_compact.cc \
 //   build/codec/libmvc_codec.a build/core/libmvc_core.a -lzstd -lcrypto -o /tmp/gen
