@@ -100,7 +100,9 @@ Status EncodeFloatJointPayload(Dtype dtype, ByteView raw, Bytes* out) {
                                         n, kLowPlaneModes, out, kJointPlanes);
 }
 
-Status DecodeFloatJointPayload(Dtype dtype, ByteView payload, std::span<uint8_t> out) {
+Status DecodeFloatJointPayload(Dtype dtype, ByteView payload, std::span<uint8_t> out, const HeadBlockHook& hook,
+                               bool* hooked) {
+  if (hooked) *hooked = false;
   const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(dtype);
   const size_t n = out.size() / DtypeWidth(dtype);  // bounded by kChunkBytes (frame parse)
   if (payload.size() < 4) return Status::Corruption("float-joint: truncated before the joint stream size");
@@ -115,15 +117,25 @@ Status DecodeFloatJointPayload(Dtype dtype, ByteView payload, std::span<uint8_t>
       return Status::Corruption("float-joint: " + std::to_string(payload.size() - 4 - joint_size) +
                                 " trailing bytes after a stream of whole elements");
     }
-    return codec_internal::DecodeJointStream(joint, n, specs[0].bits, kWholeF16HighBits, out.data())
+    codec_internal::BlockDone done;
+    if (hook) {
+      *hooked = true;
+      done = [&](size_t lo, size_t hi) { hook(Dtype::kF16, out.data(), lo, hi); };
+    }
+    return codec_internal::DecodeJointStream(joint, n, specs[0].bits, kWholeF16HighBits, out.data(), done)
         .WithContext("float-joint");
   }
   Scratch s = ChunkScratch(specs.size(), n);
   const bool direct = HeadsAreElements(dtype, specs);
   uint8_t* heads = direct ? out.data() : s.heads;
-  MVC_RETURN_IF_ERROR_CTX(codec_internal::DecodeJointStream(payload.subspan(4, joint_size), n, specs[0].bits,
-                                                            specs[1].bits - 1, heads),
-                          "float-joint");
+  // F32 heads and BF16 elements share BF16's layout; split F16 heads and F8 do not.
+  codec_internal::BlockDone done;
+  if (hook && (dtype == Dtype::kF32 || dtype == Dtype::kBF16)) {
+    *hooked = true;
+    done = [&](size_t lo, size_t hi) { hook(Dtype::kBF16, heads, lo, hi); };
+  }
+  MVC_RETURN_IF_ERROR_CTX(
+      codec_internal::DecodeJointStream(joint, n, specs[0].bits, specs[1].bits - 1, heads, done), "float-joint");
   const ByteView rest = payload.subspan(4 + joint_size);
   if (specs.size() == kJointPlanes && !rest.empty()) {
     return Status::Corruption("float-joint: " + std::to_string(rest.size()) + " trailing bytes after the joint stream");

@@ -11,6 +11,7 @@
 #ifndef MVC_CODEC_FLOAT_JOINT_H_
 #define MVC_CODEC_FLOAT_JOINT_H_
 
+#include <functional>
 #include <span>
 
 #include "core/bytes.h"
@@ -26,9 +27,18 @@ bool FloatJointTakes(Dtype dtype);
 // Errors: kInternal when zstd fails.
 Status EncodeFloatJointPayload(Dtype dtype, ByteView raw, Bytes* out);
 
+// Called with each decoded block of heads [lo, hi) (two bytes each at `heads`, element i
+// at heads + 2i) before they are merged into elements, when the heads are laid out as
+// elements of `layout`: kBF16 for F32 and BF16 chunks (a head is the top half of an F32),
+// kF16 for whole F16 heads. Lets codec 9 shift exponents back while they are in cache.
+using HeadBlockHook = std::function<void(Dtype layout, uint8_t* heads, size_t lo, size_t hi)>;
+
 // Decodes a payload into `out` (the chunk's raw size). REQUIRES: FloatJointTakes(dtype).
+// With a hook, *hooked says whether it was called (the payload's heads have one of the
+// layouts above) or not (F16 split heads, F8: the caller works on `out` afterwards).
 // Errors: kCorruption naming the part and the problem.
-Status DecodeFloatJointPayload(Dtype dtype, ByteView payload, std::span<uint8_t> out);
+Status DecodeFloatJointPayload(Dtype dtype, ByteView payload, std::span<uint8_t> out,
+                               const HeadBlockHook& hook = {}, bool* hooked = nullptr);
 
 }  // namespace mvc
 

@@ -160,9 +160,16 @@ Status DecodeFloatScaledPayload(Dtype dtype, ByteView payload, std::span<uint8_t
   }
   s.rows.assign(plane.begin(), plane.begin() + num_rows);
   s.columns.assign(plane.begin() + num_rows, plane.end());
-  MVC_RETURN_IF_ERROR_CTX(DecodeFloatJointPayload(dtype, payload.subspan(kFixedHeaderBytes + offsets_size), out),
-                          "float-scaled");
-  ApplyExponentScales(dtype, s, 0, n, /*forward=*/false, out.data());
+  // The exponents go back block by block as the heads are decoded (in cache), or over
+  // the elements afterwards where the heads have no element layout (F16 split, F8).
+  const HeadBlockHook shift_back = [&](Dtype layout, uint8_t* heads, size_t lo, size_t hi) {
+    ApplyExponentScales(layout, s, lo, hi - lo, /*forward=*/false, heads + 2 * lo);
+  };
+  bool hooked = false;
+  MVC_RETURN_IF_ERROR_CTX(
+      DecodeFloatJointPayload(dtype, payload.subspan(kFixedHeaderBytes + offsets_size), out, shift_back, &hooked),
+      "float-scaled");
+  if (!hooked) ApplyExponentScales(dtype, s, 0, n, /*forward=*/false, out.data());
   return Status::Ok();
 }
 

@@ -281,7 +281,8 @@ int WriteJointStreamBestJoined(const uint8_t* heads, size_t n, int exp_bits, int
   return plan.shape.joined;
 }
 
-Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uint8_t* heads) {
+Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uint8_t* heads,
+                         const BlockDone& block_done) {
   if (in.size() < 2) return Status::Corruption("joint stream: truncated header");
   const bool single = (in[0] & kSingleStream) != 0;
   const int stream_exp_bits = in[0] & ~kSingleStream;
@@ -365,6 +366,7 @@ Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uin
                                   std::to_string(j) + " ends early");
       }
     }
+    if (block_done) block_done(s.lo[0], s.hi[3]);
     single_used = s.r[0].UsedBytes();
   }
   MVC_RETURN_IF_ERROR_CTX(blocks.Finish(single_used), "joint stream");

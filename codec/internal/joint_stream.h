@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/bytes.h"
@@ -72,7 +73,11 @@ void WriteJointStreamWithPlan(const uint8_t* heads, size_t n, const JointPlan& p
 // Errors: kCorruption naming the problem (a field that does not match the dtype, the
 // whole-heads flag against high_bits, a bad table, block offsets, a sub-stream that
 // ends early, trailing bytes).
-Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uint8_t* heads_out);
+// block_done, when set, is called with each block's range of heads [lo, hi) once they
+// are decoded (in order; all of [0, n) in the single form): while they are in cache.
+using BlockDone = std::function<void(size_t lo, size_t hi)>;
+Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uint8_t* heads_out,
+                         const BlockDone& block_done = {});
 
 }  // namespace mvc::codec_internal
 
