@@ -39,8 +39,8 @@ struct ScaledPlan {
 
 // The best of the views (ScaledRowLengths(shape)) and axes for the chunk `raw` whose
 // first element is element `first_element` of a tensor of `shape`, by the estimated
-// size of codec 8 on the shifted elements plus the offsets. Only the views and axes
-// PredictScaleGains expects to pay are fitted (the two most promising). Nothing when
+// size of codec 8 on the shifted elements plus the offsets. Only the view and axes
+// PredictScaleGains expects to pay most are fitted. Nothing when
 // none is expected to pay, or, with `forced`, only when the shape has no view with two
 // rows or two rows' worth of elements in the chunk (then the first such view is used).
 // REQUIRES: FloatJointTakes(dtype), raw not empty, the chunk inside the tensor.

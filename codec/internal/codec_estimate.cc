@@ -66,29 +66,31 @@ double PlaneBytes(const uint8_t* p, const uint8_t* ctx, int bits, size_t sampled
 
 }  // namespace
 
+std::vector<SampleRun> SampleRuns(size_t n) {
+  // An eighth of the chunk, at most kEstimateRuns runs of kEstimateRunElems.
+  const size_t run = std::min(kEstimateRunElems, std::max<size_t>(16, n / 8 / kEstimateRuns));
+  const size_t want = kEstimateRuns * run;
+  if (n <= 2 * want) return {{0, n}};
+  std::vector<SampleRun> runs(kEstimateRuns);
+  const size_t span = n - run;
+  for (size_t r = 0; r < kEstimateRuns; ++r) runs[r] = {span * r / (kEstimateRuns - 1), run};
+  return runs;
+}
+
 ChunkSample SampleChunk(Dtype dtype, ByteView raw, ByteView base_raw) {
   ChunkSample s;
   s.dtype = dtype;
   const size_t w = DtypeWidth(dtype);
   s.n = raw.size() / w;
-  // An eighth of the chunk, at most kEstimateRuns runs of kEstimateRunElems.
-  const size_t run = std::min(kEstimateRunElems, std::max<size_t>(16, s.n / 8 / kEstimateRuns));
-  const size_t want = kEstimateRuns * run;
-  if (s.n <= 2 * want) {
-    s.sampled = s.n;
-    s.raw.assign(raw.begin(), raw.end());
-    s.base.assign(base_raw.begin(), base_raw.end());
-    return s;
-  }
-  s.sampled = want;
-  s.raw.resize(want * w);
-  if (!base_raw.empty()) s.base.resize(want * w);
-  const size_t span = s.n - run;
-  for (size_t r = 0; r < kEstimateRuns; ++r) {
-    const size_t start = span * r / (kEstimateRuns - 1);
-    const size_t bytes = run * w;
-    std::memcpy(s.raw.data() + r * bytes, raw.data() + start * w, bytes);
-    if (!base_raw.empty()) std::memcpy(s.base.data() + r * bytes, base_raw.data() + start * w, bytes);
+  const std::vector<SampleRun> runs = SampleRuns(s.n);
+  for (const SampleRun& r : runs) s.sampled += r.length;
+  s.raw.resize(s.sampled * w);
+  if (!base_raw.empty()) s.base.resize(s.sampled * w);
+  size_t at = 0;
+  for (const SampleRun& r : runs) {
+    std::memcpy(s.raw.data() + at, raw.data() + r.start * w, r.length * w);
+    if (!base_raw.empty()) std::memcpy(s.base.data() + at, base_raw.data() + r.start * w, r.length * w);
+    at += r.length * w;
   }
   return s;
 }

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/dtype.h"
@@ -34,6 +35,13 @@ struct ChunkSample {
 
 // REQUIRES: raw.size() is a multiple of the width; base_raw empty or raw.size().
 ChunkSample SampleChunk(Dtype dtype, ByteView raw, ByteView base_raw);
+
+// The runs SampleChunk gathers from a chunk of n elements, in order: first element and
+// length of each (one run of all n when the chunk is small).
+struct SampleRun {
+  size_t start, length;
+};
+std::vector<SampleRun> SampleRuns(size_t n);
 
 // Estimated payload bytes of codec 3 (REQUIRES a float dtype), of codec 1 at
 // `zstd_level`, and of codec 6 (REQUIRES a sample with a base).
