@@ -201,12 +201,11 @@ std::vector<double> AsBinades(const std::vector<uint8_t>& offsets, int ring) {
 // the ring 1..P; exponent 0 stays 0. REQUIRES: every k <= P. For e >= 1 the rotated
 // exponent is e + k, less P when that passes P, so the element changes by
 // (k or k - P) << M: an add that never carries out of the exponent field. Arithmetic
-// in the element's own width where it fits (16-bit lanes: twice the elements per op),
-// built for AVX2 too and picked at run time where the CPU has it: this pass is all of
-// codec 9's decode cost beyond codec 8's.
+// in the element's own width where it fits (16-bit lanes: twice the elements per op;
+// the shift must be a constant for that, or it is done in 32-bit lanes).
 template <typename L, bool kColumns>
-__attribute__((always_inline)) inline void Rotate(uint8_t* elems, size_t count, uint32_t row_k,
-                                                 const uint8_t* column_k) {
+__attribute__((always_inline)) inline void Rotate(uint8_t* __restrict elems, size_t count, uint32_t row_k,
+                                                 const uint8_t* __restrict column_k) {
   using U = typename L::Bits;
   using W = std::conditional_t<sizeof(U) == 4, uint32_t, uint16_t>;
   constexpr W kP = W(L::kRing);
@@ -227,22 +226,49 @@ __attribute__((always_inline)) inline void Rotate(uint8_t* elems, size_t count, 
   }
 }
 
-// Rotate for long runs, where the dispatch to the AVX2 build pays for itself.
-template <typename L, bool kColumns>
-__attribute__((target_clones("avx2", "default"))) void RotateLong(uint8_t* elems, size_t count, uint32_t row_k,
-                                                                   const uint8_t* column_k) {
-  Rotate<L, kColumns>(elems, count, row_k, column_k);
+template <typename L>
+__attribute__((always_inline)) inline void RotateAny(uint8_t* elems, size_t count, uint32_t row_k,
+                                                    const uint8_t* column_k) {
+  if (column_k) {
+    Rotate<L, true>(elems, count, row_k, column_k);
+  } else {
+    Rotate<L, false>(elems, count, row_k, nullptr);
+  }
 }
 
-// Runs shorter than this go through the inlined Rotate (rows of a depthwise kernel).
+// Rotate for long runs, built for AVX2 too and picked at run time where the CPU has it
+// (this pass is all of codec 9's decode cost beyond codec 8's). Multiversioned functions
+// cannot be templates in clang: one per element width, on the mantissa width.
+__attribute__((target_clones("avx2", "default"))) void RotateLong8(uint8_t* elems, size_t count, uint32_t row_k,
+                                                                    const uint8_t* column_k, int mant_bits) {
+  if (mant_bits == 3) RotateAny<Layout<uint8_t, 4, 3>>(elems, count, row_k, column_k);
+  if (mant_bits == 2) RotateAny<Layout<uint8_t, 5, 2>>(elems, count, row_k, column_k);
+}
+__attribute__((target_clones("avx2", "default"))) void RotateLong16(uint8_t* elems, size_t count, uint32_t row_k,
+                                                                     const uint8_t* column_k, int mant_bits) {
+  if (mant_bits == 7) RotateAny<Layout<uint16_t, 8, 7>>(elems, count, row_k, column_k);
+  if (mant_bits == 10) RotateAny<Layout<uint16_t, 5, 10>>(elems, count, row_k, column_k);
+}
+__attribute__((target_clones("avx2", "default"))) void RotateLong32(uint8_t* elems, size_t count, uint32_t row_k,
+                                                                     const uint8_t* column_k, int mant_bits) {
+  if (mant_bits == 23) RotateAny<Layout<uint32_t, 8, 23>>(elems, count, row_k, column_k);
+}
+
+// Runs shorter than this go through the inlined Rotate (rows of a depthwise kernel):
+// the dispatch to a clone costs more than its wider lanes save there.
 constexpr size_t kLongRun = 256;
 
-template <typename L, bool kColumns>
+template <typename L>
 void RotateRun(uint8_t* elems, size_t count, uint32_t row_k, const uint8_t* column_k) {
-  if (count >= kLongRun) {
-    RotateLong<L, kColumns>(elems, count, row_k, column_k);
+  using U = typename L::Bits;
+  if (count < kLongRun) {
+    RotateAny<L>(elems, count, row_k, column_k);
+  } else if constexpr (sizeof(U) == 1) {
+    RotateLong8(elems, count, row_k, column_k, L::kMantBits);
+  } else if constexpr (sizeof(U) == 2) {
+    RotateLong16(elems, count, row_k, column_k, L::kMantBits);
   } else {
-    Rotate<L, kColumns>(elems, count, row_k, column_k);
+    RotateLong32(elems, count, row_k, column_k, L::kMantBits);
   }
 }
 
@@ -353,11 +379,7 @@ void ApplyExponentScales(Dtype dtype, const ExponentScales& scales, uint64_t fir
       const uint64_t r = at / view.row_length, c = at % view.row_length;
       const size_t run = size_t(std::min<uint64_t>(count - done, view.row_length - c));
       const uint32_t row_k = scales.rows.empty() ? 0 : step(scales.rows[r]);
-      if (column_k.empty()) {
-        RotateRun<L, false>(elems + done * width, run, row_k, nullptr);
-      } else {
-        RotateRun<L, true>(elems + done * width, run, row_k, column_k.data() + c);
-      }
+      RotateRun<L>(elems + done * width, run, row_k, column_k.empty() ? nullptr : column_k.data() + c);
       done += run;
       at += run;
     }
