@@ -115,7 +115,6 @@ std::optional<ScaledPlan> PlanFloatScaled(Dtype dtype, ByteView raw, std::span<c
   return best;
 }
 
-
 Status EncodeFloatScaledPayload(Dtype dtype, ByteView raw, const ExponentScales& scales, Bytes* out) {
   const size_t n = raw.size() / DtypeWidth(dtype);
   uint8_t* shifted = codec_internal::ThreadScratch(codec_internal::ScratchSlot::kScaled, raw.size());

@@ -206,6 +206,7 @@ struct Work {
   const MappedFile* b_file = nullptr;  // worktree side b
   uint64_t b_offset = 0;
   Dtype dtype;
+  std::vector<uint64_t> shape;  // b's: codec 9 sees its rows and columns, as a commit does
   ChunkLayout layout{0, 1};
   std::vector<Partial> partials;
 };
@@ -214,6 +215,8 @@ double RelL2(double sum_sq_delta, double sum_sq_a) {
   if (sum_sq_a > 0) return std::sqrt(sum_sq_delta / sum_sq_a);
   return sum_sq_delta == 0 ? 0.0 : INFINITY;
 }
+
+ChunkPlace PlaceOf(const Work& w, uint64_t c) { return {w.shape, w.layout.offset(c) / DtypeWidth(w.dtype)}; }
 
 Status ProcessChunk(ObjectStore& store, const DiffOptions& options, Work& w, uint64_t c) {
   Partial& p = w.partials[c];
@@ -230,7 +233,7 @@ Status ProcessChunk(ObjectStore& store, const DiffOptions& options, Work& w, uin
         MVC_ASSIGN_OR_RETURN(b_owned, internal::LoadChunk(store, w.b->chunk_ids[c]));
         b = b_owned;
       }
-      MVC_ASSIGN_OR_RETURN(Bytes frame, EncodeChunk(w.dtype, b, nullptr, {}));
+      MVC_ASSIGN_OR_RETURN(Bytes frame, EncodeChunk(w.dtype, b, nullptr, {}, PlaceOf(w, c)));
       p.cost = frame.size();
       return Status::Ok();
     }
@@ -254,7 +257,7 @@ Status ProcessChunk(ObjectStore& store, const DiffOptions& options, Work& w, uin
     Accumulate(w.dtype, a_raw, b, &p);
     if (options.compute_delta_cost) {
       ChunkBase base{a_id, a_raw};
-      MVC_ASSIGN_OR_RETURN(Bytes frame, EncodeChunk(w.dtype, b, &base, {}));
+      MVC_ASSIGN_OR_RETURN(Bytes frame, EncodeChunk(w.dtype, b, &base, {}, PlaceOf(w, c)));
       p.cost = frame.size();
     }
     return Status::Ok();
@@ -420,6 +423,7 @@ Result<ModelDiff> DiffModels(Repository& repo, const std::string& rev_a, const s
           Work w;
           w.tensor = d.tensors.size();
           w.dtype = b->dtype;
+          w.shape = b->shape;
           w.layout = ChunkLayout::For(b->dtype, b->num_bytes);
           if (compare) {
             Result<TensorRecord> ra = internal::LoadTensorRecord(store, a->id);
