@@ -40,22 +40,6 @@ void WithLayout(Dtype dtype, F&& f) {
   }
 }
 
-// log2|x| minus the exponent bias, at the middle of each mantissa bin the fit tells apart.
-template <typename L>
-struct LogTable {
-  double frac[1 << L::kFracBits];
-  LogTable() {
-    for (int j = 0; j < (1 << L::kFracBits); ++j) frac[j] = std::log2(1.0 + (j + 0.5) / double(1 << L::kFracBits));
-  }
-  // False for zero, subnormal, infinite and NaN elements: they say nothing of a scale.
-  bool Of(typename L::Bits v, double* out) const {
-    const uint32_t e = L::Exponent(v);
-    if (e == 0 || e == L::kRing) return false;
-    *out = double(e) + frac[L::Fraction(v)];
-    return true;
-  }
-};
-
 // Running sums of log magnitudes per row or per column.
 struct AxisSums {
   std::vector<double> sum, squares;
@@ -66,7 +50,6 @@ struct AxisSums {
     squares[k] += x * x;
     ++count[k];
   }
-  double Mean(size_t k, double otherwise) const { return count[k] ? sum[k] / count[k] : otherwise; }
   // Sum over the axis of the squared deviations from each group's own mean.
   double WithinSquares() const {
     double w = 0;
@@ -319,17 +302,16 @@ ScaleGains PredictScaleGains(Dtype dtype, ByteView raw, const MatrixView& view) 
   const uint64_t grid_rows = std::min<uint64_t>(num_rows, kGateGrid), grid_columns = std::min<uint64_t>(num_columns, kGateGrid);
   AxisSums rows(grid_rows), columns(grid_columns);
   WithLayout(dtype, [&]<typename L>(L) {
-    const LogTable<L> log;
     for (uint64_t a = 0; a < grid_rows; ++a) {
       const uint64_t r = a * num_rows / grid_rows;
       for (uint64_t b = 0; b < grid_columns; ++b) {
         const uint64_t c = b * num_columns / grid_columns;
         const uint64_t at = r * num_columns + c;  // in the view, from the chunk's first row
         if (at < view.first_column || at - view.first_column >= n) continue;
-        double x;
-        if (log.Of(L::Load(raw.data(), at - view.first_column), &x)) {
-          rows.Add(a, x);
-          columns.Add(b, x);
+        const int32_t x = Sixteenths<L>(L::Load(raw.data(), at - view.first_column));
+        if (x >= 0) {
+          rows.Add(a, x / 16.0);
+          columns.Add(b, x / 16.0);
         }
       }
     }
