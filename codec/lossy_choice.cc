@@ -15,15 +15,16 @@
 namespace mvc {
 namespace {
 
-// Encodes every chunk with `encode` and totals size and error.
+// Encodes every chunk with `encode` (given the chunk's index and bytes) and totals size
+// and error.
 Result<LossyTensorChoice> EncodeAll(Dtype dtype, ByteView raw, const LossyPolicy& policy,
-                                    const std::function<Result<LossyChunk>(ByteView)>& encode) {
+                                    const std::function<Result<LossyChunk>(uint64_t, ByteView)>& encode) {
   LossyTensorChoice c;
   c.policy = policy;
   const ChunkLayout layout = ChunkLayout::For(dtype, raw.size());
   double sse = 0, ssr = 0;
   for (uint64_t i = 0; i < layout.count(); ++i) {
-    MVC_ASSIGN_OR_RETURN(LossyChunk chunk, encode(raw.subspan(layout.offset(i), layout.size(i))));
+    MVC_ASSIGN_OR_RETURN(LossyChunk chunk, encode(i, raw.subspan(layout.offset(i), layout.size(i))));
     c.stored_bytes += chunk.frame.size();
     sse += chunk.sum_sq_error;
     ssr += chunk.sum_sq_reference;
@@ -42,7 +43,8 @@ double RelativeL2(double sum_sq_error, double sum_sq_reference) {
   return std::sqrt(sum_sq_error / sum_sq_reference);
 }
 
-Result<LossyTensorChoice> ChooseLossyEncoding(Dtype dtype, ByteView raw, double max_rel_error) {
+Result<LossyTensorChoice> ChooseLossyEncoding(Dtype dtype, ByteView raw, double max_rel_error,
+                                              std::span<const ChunkPlace> places) {
   if (!(max_rel_error >= 0)) {
     return Status::InvalidArgument("max relative error " + std::to_string(max_rel_error) +
                                    " is not a non-negative number");
@@ -55,9 +57,9 @@ Result<LossyTensorChoice> ChooseLossyEncoding(Dtype dtype, ByteView raw, double 
   // Lossless first: the fallback, and the size every lossy candidate must beat.
   MVC_ASSIGN_OR_RETURN(
       LossyTensorChoice best,
-      EncodeAll(dtype, raw, LossyPolicy{}, [&](ByteView chunk) -> Result<LossyChunk> {
+      EncodeAll(dtype, raw, LossyPolicy{}, [&](uint64_t i, ByteView chunk) -> Result<LossyChunk> {
         LossyChunk c;
-        MVC_ASSIGN_OR_RETURN(c.frame, EncodeChunk(dtype, chunk, nullptr, {}));
+        MVC_ASSIGN_OR_RETURN(c.frame, EncodeChunk(dtype, chunk, nullptr, {}, i < places.size() ? places[i] : ChunkPlace{}));
         c.reconstructed.assign(chunk.begin(), chunk.end());
         return c;
       }));
@@ -74,7 +76,7 @@ Result<LossyTensorChoice> ChooseLossyEncoding(Dtype dtype, ByteView raw, double 
     for (int m = kMinBfpMantissaBits; m <= top; ++m) {
       bfp.mantissa_bits = m;
       Result<LossyTensorChoice> r = EncodeAll(
-          dtype, raw, bfp, [&](ByteView chunk) { return EncodeBfpChunk(dtype, chunk, m); });
+          dtype, raw, bfp, [&](uint64_t, ByteView chunk) { return EncodeBfpChunk(dtype, chunk, m); });
       if (!r.ok()) return r.status();
       if (r->rel_l2 <= max_rel_error) {
         consider(r);
@@ -94,7 +96,7 @@ Result<LossyTensorChoice> ChooseLossyEncoding(Dtype dtype, ByteView raw, double 
       grid.grid_bits = bits;
       const GridSpec spec = ChooseGrid(dtype, max_abs, bits);
       Result<LossyTensorChoice> r = EncodeAll(
-          dtype, raw, grid, [&](ByteView chunk) { return EncodeGridAnchorChunk(dtype, chunk, spec); });
+          dtype, raw, grid, [&](uint64_t, ByteView chunk) { return EncodeGridAnchorChunk(dtype, chunk, spec); });
       if (r.ok()) r->grid_scale_exponent = spec.scale_exponent;
       consider(r);  // NaN/Inf: not a candidate
     }

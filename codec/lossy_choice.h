@@ -15,8 +15,10 @@
 #define MVC_CODEC_LOSSY_CHOICE_H_
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "codec/chunk_codec.h"
 #include "codec/lossy_policy.h"
 #include "core/bytes.h"
 #include "core/dtype.h"
@@ -36,11 +38,15 @@ struct LossyTensorChoice {
 // Relative L2 error from the sums of a LossyChunk (0/0 counts as 0, e/0 as infinity).
 double RelativeL2(double sum_sq_error, double sum_sq_reference);
 
-// Encodes every chunk of `raw` (a whole tensor of `dtype`) with each candidate and keeps
-// the smallest total whose relative L2 error is <= max_rel_error.
-// Errors: kInvalidArgument when max_rel_error is negative or NaN, or raw is not a whole
-// number of elements; kInternal from the lossless codecs (zstd).
-Result<LossyTensorChoice> ChooseLossyEncoding(Dtype dtype, ByteView raw, double max_rel_error);
+// Encodes every chunk of `raw` (a whole tensor of `dtype`, or chunks of one laid end to
+// end) with each candidate and keeps the smallest total whose relative L2 error is <=
+// max_rel_error. places[i], when given, is chunk i's place in its tensor, so that the
+// lossless candidate is what a lossless commit stores (codec 9 sees rows and columns).
+// Errors: kInvalidArgument when max_rel_error is negative or NaN, raw is not a whole
+// number of elements, or a place does not hold its chunk; kInternal from the lossless
+// codecs (zstd).
+Result<LossyTensorChoice> ChooseLossyEncoding(Dtype dtype, ByteView raw, double max_rel_error,
+                                              std::span<const ChunkPlace> places = {});
 
 }  // namespace mvc
 

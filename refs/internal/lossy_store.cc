@@ -140,12 +140,14 @@ Result<LossyPolicy> ChoosePolicyFromSample(const MappedFile& file, const TensorE
   ChunkLayout layout = ChunkLayout::For(e.dtype, e.num_bytes);
   uint64_t count = layout.count(), picks = std::min<uint64_t>(count, 4);
   Bytes sample;
+  std::vector<ChunkPlace> places;  // each sampled chunk's place in the tensor
   for (uint64_t k = 0; k < picks; ++k) {
     uint64_t c = k * count / picks;
     ByteView raw = file.bytes().subspan(e.file_offset + layout.offset(c), layout.size(c));
     sample.insert(sample.end(), raw.begin(), raw.end());
+    places.push_back({e.shape, layout.offset(c) / DtypeWidth(e.dtype)});
   }
-  MVC_ASSIGN_OR_RETURN(LossyTensorChoice choice, ChooseLossyEncoding(e.dtype, sample, max_rel_error));
+  MVC_ASSIGN_OR_RETURN(LossyTensorChoice choice, ChooseLossyEncoding(e.dtype, sample, max_rel_error, places));
   return choice.policy;
 }
 

@@ -14,6 +14,7 @@
 #include "codec/chunk_codec.h"
 #include "codec/exponent_scales.h"
 #include "codec/float_joint.h"
+#include "codec/lossy_choice.h"
 #include "core/chunking.h"
 #include "core/endian_coding.h"
 #include "tests/codec/codec_test_data.h"
@@ -305,6 +306,20 @@ TEST_CASE("Randomly corrupted codec 9 frames never crash the decoder") {
     }
   }
   CHECK(rejected > 0);
+}
+
+TEST_CASE("The lossless candidate of --max-rel-error uses codec 9 when given the chunks' places") {
+  const Bytes raw = ChannelScaled(Dtype::kBF16, 128, 96, 37);
+  const std::vector<uint64_t> shape{128, 96};
+  const ChunkPlace places[] = {{shape, 0}};
+  Result<LossyTensorChoice> with = ChooseLossyEncoding(Dtype::kBF16, raw, 0, places);
+  Result<LossyTensorChoice> without = ChooseLossyEncoding(Dtype::kBF16, raw, 0);
+  REQUIRE(with.ok());
+  REQUIRE(without.ok());
+  REQUIRE(with->chunks.size() == 1);
+  CHECK(with->chunks[0].frame[1] == static_cast<uint8_t>(CodecId::kFloatScaled));
+  CHECK(with->stored_bytes < without->stored_bytes);
+  CheckRoundTrip(with->chunks[0].frame, raw);
 }
 
 // Every float tensor of every shared file through codec 9 forced (where its shape has
