@@ -229,8 +229,8 @@ Result<Bytes> EncodeChunk(Dtype dtype, ByteView raw, const ChunkBase* base,
                                      " needs a base chunk");
     }
     if (c == CodecId::kFloatScaled) {
-      const std::optional<ScaledPlan> scaled = scaled_choice(/*forced=*/true);
       if (raw.empty()) return EncodeWith(CodecId::kRaw, dtype, raw, nullptr, options);
+      const std::optional<ScaledPlan> scaled = scaled_choice(/*forced=*/true);
       return EncodeWith(c, dtype, raw, usable_base, options, scaled ? &scaled->scales : nullptr);
     }
     return EncodeWith(c, dtype, raw, usable_base, options);

@@ -33,12 +33,13 @@ struct JointShape {
   int exp_bits;   // E: 1..8
   int high_bits;  // h: mantissa bits in the head, 1..7, or 10 for whole F16 elements
   int joined;     // K: top mantissa bits joined to the exponent, 1..h, E + K <= 11, h + 1 - K <= 7
+                  // (<= 9 for whole F16 heads)
 };
 
 // The largest K an encoder tries: min(3, h, 11 - E); for whole F16 heads (h = 10) 11 - E.
 int DefaultJoinedBits(int exp_bits, int high_bits);
 
-// The smallest K the raw field allows: max(1, h - 6).
+// The smallest K the raw field allows: max(1, h - 8) (raw fields of at most 9 bits).
 int MinJoinedBits(int high_bits);
 
 // Whether a stream's header says its heads are whole F16 elements (h = 10; docs/format.md,
