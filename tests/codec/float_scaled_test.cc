@@ -273,7 +273,6 @@ TEST_CASE("Codec 9 frames with malformed headers or offsets are rejected with me
   rejects(Bytes(good.begin(), good.begin() + kPayload + 12), "float-scaled: truncated header");
   rejects(Bytes(good.begin(), good.end() - 1), "float-scaled");
   // An offset outside the exponent ring: a raw offset plane holding 255 for BF16.
-  ExponentScales s{{64, 0}, {}, std::vector<uint8_t>(64, 0)};
   Bytes frame = Encode(Dtype::kBF16, raw, CodecId::kFloatJoint, {});
   Bytes payload(frame.begin() + kPayload, frame.end());
   Bytes scaled(frame.begin(), frame.begin() + kPayload);
