@@ -219,39 +219,51 @@ __attribute__((always_inline)) inline void RotateAny(uint8_t* elems, size_t coun
   }
 }
 
-// Rotate for long runs, built for AVX2 too and picked at run time where the CPU has it
-// (this pass is all of codec 9's decode cost beyond codec 8's). Multiversioned functions
-// cannot be templates in clang: one per element width, on the mantissa width.
-__attribute__((target_clones("avx2", "default"))) void RotateLong8(uint8_t* elems, size_t count, uint32_t row_k,
-                                                                    const uint8_t* column_k, int mant_bits) {
-  if (mant_bits == 3) RotateAny<Layout<uint8_t, 4, 3>>(elems, count, row_k, column_k);
-  if (mant_bits == 2) RotateAny<Layout<uint8_t, 5, 2>>(elems, count, row_k, column_k);
-}
-__attribute__((target_clones("avx2", "default"))) void RotateLong16(uint8_t* elems, size_t count, uint32_t row_k,
-                                                                     const uint8_t* column_k, int mant_bits) {
-  if (mant_bits == 7) RotateAny<Layout<uint16_t, 8, 7>>(elems, count, row_k, column_k);
-  if (mant_bits == 10) RotateAny<Layout<uint16_t, 5, 10>>(elems, count, row_k, column_k);
-}
-__attribute__((target_clones("avx2", "default"))) void RotateLong32(uint8_t* elems, size_t count, uint32_t row_k,
-                                                                     const uint8_t* column_k, int mant_bits) {
-  if (mant_bits == 23) RotateAny<Layout<uint32_t, 8, 23>>(elems, count, row_k, column_k);
+// Rotates `count` elements from position `at` of the view (counted from the chunk's
+// first row), row by row: row r by row_k[r] (none when row_k is null) plus column c by
+// column_k[c] (none when null).
+template <typename L>
+__attribute__((always_inline)) inline void RotateRows(uint8_t* elems, size_t count, uint64_t at, uint64_t row_length,
+                                                     const uint8_t* row_k, const uint8_t* column_k) {
+  uint64_t r = at / row_length, c = at % row_length;
+  for (size_t done = 0; done < count; ++r, c = 0) {
+    const size_t run = size_t(std::min<uint64_t>(count - done, row_length - c));
+    RotateAny<L>(elems + done * sizeof(typename L::Bits), run, row_k ? row_k[r] : 0,
+                 column_k ? column_k + c : nullptr);
+    done += run;
+  }
 }
 
-// Runs shorter than this go through the inlined Rotate (rows of a depthwise kernel):
-// the dispatch to a clone costs more than its wider lanes save there.
-constexpr size_t kLongRun = 256;
+// RotateRows built for AVX2 too and picked at run time where the CPU has it (this pass
+// is all of codec 9's decode cost beyond codec 8's), dispatched once per range: rows of
+// a convolution's output channels are 16-256 elements, too short to dispatch per row.
+// Multiversioned functions cannot be templates in clang: one per element width.
+#define MVC_ROTATE_ROWS_(name, ...)                                                                        \
+  __attribute__((target_clones("avx2", "default"))) void name(uint8_t* elems, size_t count, uint64_t at,       \
+                                                               uint64_t row_length, const uint8_t* row_k,      \
+                                                               const uint8_t* column_k, int mant_bits) {       \
+    __VA_ARGS__                                                                                               \
+  }
+MVC_ROTATE_ROWS_(RotateRows8,
+                 if (mant_bits == 3) RotateRows<Layout<uint8_t, 4, 3>>(elems, count, at, row_length, row_k, column_k);
+                 if (mant_bits == 2) RotateRows<Layout<uint8_t, 5, 2>>(elems, count, at, row_length, row_k, column_k);)
+MVC_ROTATE_ROWS_(RotateRows16,
+                 if (mant_bits == 7) RotateRows<Layout<uint16_t, 8, 7>>(elems, count, at, row_length, row_k, column_k);
+                 if (mant_bits == 10) RotateRows<Layout<uint16_t, 5, 10>>(elems, count, at, row_length, row_k, column_k);)
+MVC_ROTATE_ROWS_(RotateRows32,
+                 if (mant_bits == 23) RotateRows<Layout<uint32_t, 8, 23>>(elems, count, at, row_length, row_k, column_k);)
+#undef MVC_ROTATE_ROWS_
 
 template <typename L>
-void RotateRun(uint8_t* elems, size_t count, uint32_t row_k, const uint8_t* column_k) {
+void RotateRowsAny(uint8_t* elems, size_t count, uint64_t at, uint64_t row_length, const uint8_t* row_k,
+                   const uint8_t* column_k) {
   using U = typename L::Bits;
-  if (count < kLongRun) {
-    RotateAny<L>(elems, count, row_k, column_k);
-  } else if constexpr (sizeof(U) == 1) {
-    RotateLong8(elems, count, row_k, column_k, L::kMantBits);
+  if constexpr (sizeof(U) == 1) {
+    RotateRows8(elems, count, at, row_length, row_k, column_k, L::kMantBits);
   } else if constexpr (sizeof(U) == 2) {
-    RotateLong16(elems, count, row_k, column_k, L::kMantBits);
+    RotateRows16(elems, count, at, row_length, row_k, column_k, L::kMantBits);
   } else {
-    RotateLong32(elems, count, row_k, column_k, L::kMantBits);
+    RotateRows32(elems, count, at, row_length, row_k, column_k, L::kMantBits);
   }
 }
 
@@ -346,7 +358,6 @@ void ApplyExponentScales(Dtype dtype, const ExponentScales& scales, uint64_t fir
                          uint8_t* elems) {
   const uint32_t ring = uint32_t(ExponentRing(dtype));
   const MatrixView& view = scales.view;
-  const size_t width = DtypeWidth(dtype);
   // Backward rotates by the offset, forward by P minus it (the same ring step).
   auto step = [&](uint8_t offset) { return forward ? ring - offset : uint32_t{offset}; };
   std::vector<uint8_t> column_k;
@@ -354,17 +365,17 @@ void ApplyExponentScales(Dtype dtype, const ExponentScales& scales, uint64_t fir
     column_k.resize(scales.columns.size());
     for (size_t c = 0; c < column_k.size(); ++c) column_k[c] = static_cast<uint8_t>(step(scales.columns[c]));
   }
+  // Steps of the rows the range touches, indexed from the chunk's first row.
+  const uint64_t at = view.first_column + first;  // position in the view from the chunk's first row
+  std::vector<uint8_t> row_k;
+  if (!scales.rows.empty() && count > 0) {
+    const uint64_t last_row = (at + count - 1) / view.row_length;
+    row_k.resize(size_t(last_row) + 1);
+    for (uint64_t r = at / view.row_length; r <= last_row; ++r) row_k[r] = static_cast<uint8_t>(step(scales.rows[r]));
+  }
   WithLayout(dtype, [&]<typename L>(L) {
-    uint64_t at = view.first_column + first;  // position in the view from the chunk's first row
-    size_t done = 0;
-    while (done < count) {
-      const uint64_t r = at / view.row_length, c = at % view.row_length;
-      const size_t run = size_t(std::min<uint64_t>(count - done, view.row_length - c));
-      const uint32_t row_k = scales.rows.empty() ? 0 : step(scales.rows[r]);
-      RotateRun<L>(elems + done * width, run, row_k, column_k.empty() ? nullptr : column_k.data() + c);
-      done += run;
-      at += run;
-    }
+    RotateRowsAny<L>(elems, count, at, view.row_length, row_k.empty() ? nullptr : row_k.data(),
+                     column_k.empty() ? nullptr : column_k.data());
   });
 }
 
