@@ -93,6 +93,37 @@ size_t DecodeFast4(BitReader* r, const size_t* lo, size_t steps, const uint8_t* 
   return 4 * steps;
 }
 
+// One sub-stream's symbols from i towards hi, four per refill, in rounds of as many
+// refills as it has 8 readable bytes for: the single form's only stream (small planes)
+// and what the four sub-streams hold past the shortest. Returns the next symbol.
+template <bool kCtx>
+size_t DecodeFast1(BitReader* r, size_t i, size_t hi, const uint8_t* ctx, const uint16_t* const* tabptr,
+                   const uint16_t* tab0, uint64_t mask, uint8_t* out) {
+  uint64_t b = r->buf;
+  unsigned c = r->cnt;
+  const uint8_t* p = r->p;
+  for (;;) {
+    const size_t room = static_cast<size_t>(r->end - p);
+    const size_t steps = std::min((hi - i) / 4, room < 8 ? 0 : (room - 8) / 7 + 1);
+    if (steps == 0) break;
+    for (size_t k = 0; k < steps; ++k) {
+      MVC_HUFFMAN_REFILL(b, c, p);
+      for (int u = 0; u < 4; ++u, ++i) {
+        const uint16_t* t = kCtx ? tabptr[ctx[i]] : tab0;
+        const uint16_t e = t[b & mask];
+        const unsigned l = e >> 8;
+        b >>= l;
+        c -= l;
+        out[i] = static_cast<uint8_t>(e);
+      }
+    }
+  }
+  r->buf = b;
+  r->cnt = c;
+  r->p = p;
+  return i;
+}
+
 // Multi-symbol decode table for streams without context: each slot holds up to
 // three whole codes that the table's `table_log` bits determine (symbols in bits 0-23,
 // their total length in bits 24-27, their count in bits 28-29). Skewed planes
@@ -403,9 +434,11 @@ Status DecodeEntropyStream(ByteView in, const uint8_t* ctx, size_t n, int ab, in
         for (int j = 0; j < 4; ++j) done[j] = static_cast<size_t>(o[j] - out);
       }
     }
-    // Tails, symbol by symbol with the safe refill.
+    // Tails: four a refill while the bytes last, then symbol by symbol with the safe refill.
     for (int j = 0; j < 4; ++j) {
-      for (size_t i = done[j]; i < hi[j]; ++i) {
+      const size_t from = cb ? DecodeFast1<true>(&r[j], done[j], hi[j], ctx, tabptr.data(), tab0, mask, out)
+                             : DecodeFast1<false>(&r[j], done[j], hi[j], ctx, tabptr.data(), tab0, mask, out);
+      for (size_t i = from; i < hi[j]; ++i) {
         if (r[j].cnt < kMaxCodeBits) r[j].RefillSafe();
         const uint16_t* t = cb ? tabptr[ctx[i]] : tab0;
         const uint16_t e = t[r[j].buf & mask];

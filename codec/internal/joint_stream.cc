@@ -102,6 +102,49 @@ void DecodeJointFast4(BitReader* r, const size_t* lo, size_t steps, const uint32
   r[0].p = p0; r[1].p = p1; r[2].p = p2; r[3].p = p3;
 }
 
+// One sub-stream's heads from i towards hi, in rounds of as many refills as it has 8
+// readable bytes for: the single form's only stream (small chunks), and what the four
+// sub-streams of a block hold past the shortest. Returns the next head to decode.
+template <unsigned kRawBits>
+size_t DecodeJointFast1(BitReader* r, size_t i, size_t hi, const uint32_t* table, const uint16_t* raw_head,
+                        uint8_t* heads) {
+  constexpr size_t kPerRefill = PerRefill(kRawBits);
+  constexpr uint64_t kMask = (uint64_t{1} << kMaxCodeBits) - 1;
+  constexpr uint64_t kRawMask = (uint64_t{1} << kRawBits) - 1;
+  uint64_t b = r->buf;
+  unsigned c = r->cnt;
+  const uint8_t* p = r->p;
+  for (;;) {
+    const size_t room = static_cast<size_t>(r->end - p);
+    const size_t steps = std::min((hi - i) / kPerRefill, room < 8 ? 0 : (room - 8) / 7 + 1);
+    if (steps == 0) break;
+    for (size_t k = 0; k < steps; ++k) {
+      MVC_HUFFMAN_REFILL(b, c, p);
+      for (size_t u = 0; u < kPerRefill; ++u, ++i) {
+        const uint32_t raw = raw_head[b & kRawMask];
+        const uint32_t e = table[(b >> kRawBits) & kMask];
+        const unsigned l = e >> 16;
+        b >>= l;
+        c -= l;
+        StoreHead(heads, i, e | raw);
+      }
+    }
+  }
+  r->buf = b;
+  r->cnt = c;
+  r->p = p;
+  return i;
+}
+
+size_t DecodeJointFast1Any(unsigned raw_bits, BitReader* r, size_t i, size_t hi, const uint32_t* table,
+                           const uint16_t* raw_head, uint8_t* heads) {
+  size_t next = i;
+  [&]<unsigned... B>(std::integer_sequence<unsigned, B...>) {
+    ((raw_bits == B + 1 ? void(next = DecodeJointFast1<B + 1>(r, i, hi, table, raw_head, heads)) : void()), ...);
+  }(std::make_integer_sequence<unsigned, kMaxRawBits>{});
+  return next;
+}
+
 // DecodeJointFast4 for a raw field of raw_bits (1..kMaxRawBits).
 void DecodeJointFast4Any(unsigned raw_bits, BitReader* r, const size_t* lo, size_t steps,
                          const uint32_t* table, const uint16_t* raw_head, uint8_t* heads) {
@@ -313,17 +356,27 @@ Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uin
   constexpr uint64_t kMask = kSize - 1;
   // Unassigned slots decode as symbol 0 with a 1-bit code: wrong bytes (the chunk
   // hash catches them), never a read out of bounds or a stall.
-  std::vector<uint32_t> table(kSize, Entry(0, 1 + f.raw_bits));
+  std::vector<uint32_t> table(kSize);
   if (sole >= 0) {
     std::fill(table.begin(), table.end(), Entry(f.HeadOfSymbol(uint32_t(sole)), f.raw_bits));
   } else {
+    // The first 2^L entries (L the longest code) are the table; the rest repeat them,
+    // copied in doublings (small chunks would spend more on the strided fill of all
+    // 2^11 than on their elements).
+    unsigned longest = 1;
+    for (int s = 0; s < a; ++s) longest = std::max<unsigned>(longest, len[s]);
+    const uint32_t used = 1u << longest;
+    std::fill(table.begin(), table.begin() + used, Entry(0, 1 + f.raw_bits));
     std::vector<uint16_t> code(a);
     BuildCodes(len.data(), a, code.data());
     for (int s = 0; s < a; ++s) {
       const unsigned l = len[s];
       if (l == 0) continue;
       const uint32_t e = Entry(f.HeadOfSymbol(uint32_t(s)), l + f.raw_bits);
-      for (uint32_t i = code[s]; i < kSize; i += 1u << l) table[i] = e;
+      for (uint32_t i = code[s]; i < used; i += 1u << l) table[i] = e;
+    }
+    for (uint32_t filled = used; filled < kSize; filled *= 2) {
+      std::copy(table.begin(), table.begin() + filled, table.begin() + filled);
     }
   }
   uint16_t raw_head[1 << kMaxRawBits];
@@ -352,7 +405,8 @@ Status DecodeJointStream(ByteView in, size_t n, int exp_bits, int high_bits, uin
     }
     for (int j = 0; j < 4; ++j) {
       BitReader& r = s.r[j];
-      for (size_t i = s.lo[j] + k; i < s.hi[j]; ++i) {
+      const size_t from = DecodeJointFast1Any(raw_bits, &r, s.lo[j] + k, s.hi[j], table.data(), raw_head, heads);
+      for (size_t i = from; i < s.hi[j]; ++i) {
         if (r.cnt < kMaxCodeBits + raw_bits) r.RefillSafe();
         const uint32_t raw = raw_head[r.buf & raw_mask];
         const uint32_t e = table[(r.buf >> raw_bits) & kMask];
