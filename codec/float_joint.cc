@@ -74,22 +74,24 @@ Status EncodeFloatJointPayload(Dtype dtype, ByteView raw, Bytes* out) {
   const size_t n = raw.size() / DtypeWidth(dtype);
   Scratch s = ChunkScratch(specs.size(), n);
   const uint8_t* heads = raw.data();
-  if (!HeadsAreElements(dtype, specs)) {
-    SplitFloatHeads(dtype, raw.data(), n, s.heads, s.planes.data() + kJointPlanes);
-    heads = s.heads;
-  }
-  codec_internal::JointPlan plan = codec_internal::PlanJointStream(heads, n, specs[0].bits, specs[1].bits - 1);
+  codec_internal::JointPlan plan;
   bool whole_heads = false;
   if (TakesWholeHeads(dtype)) {
-    // Whole elements when they cost no more than the heads with the low plane raw (the
-    // plane's context coding saves 0.01-0.07% on F16 CNNs and halves decode speed).
-    codec_internal::JointPlan whole = codec_internal::PlanJointStream(raw.data(), n, specs[0].bits, kWholeF16HighBits);
-    const uint64_t low_plane_bits = uint64_t{n} * unsigned(specs[kJointPlanes].bits);
-    if (whole.bits <= plan.bits + low_plane_bits) {
-      plan = std::move(whole);
-      heads = raw.data();
-      whole_heads = true;
+    // Whole elements when they cost no more than the split heads with the low plane
+    // raw (the plane's context coding saves 0.01-0.07% on F16 CNNs and halves decode
+    // speed). Split heads at K = 2 or 3 with that plane raw cost exactly what whole
+    // heads at the same K cost (the same symbols, raw bits and table), so only the
+    // split's K = 1 can be cheaper: priced from the whole heads' counts, and the split
+    // planned only when it is.
+    plan = codec_internal::PlanJointStream(raw.data(), n, specs[0].bits, kWholeF16HighBits);
+    whole_heads = plan.bits <= plan.bits_one_wider;
+  }
+  if (!whole_heads) {
+    if (!HeadsAreElements(dtype, specs)) {
+      SplitFloatHeads(dtype, raw.data(), n, s.heads, s.planes.data() + kJointPlanes);
+      heads = s.heads;
     }
+    plan = codec_internal::PlanJointStream(heads, n, specs[0].bits, specs[1].bits - 1);
   }
   const size_t at = out->size();
   PutFixed32(out, 0);

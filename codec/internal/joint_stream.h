@@ -50,12 +50,13 @@ bool JointStreamHasWholeHeads(ByteView in);
 // heads below 2^(1 + E + h).
 void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, Bytes* out);
 
-// WriteJointStream with the K in MinJoinedBits(h)..DefaultJoinedBits(E, h) whose stream is smallest,
-// found from one count of the symbols (a symbol of K - 1 bits is one of K bits shifted
-// right): exact length-limited code lengths, raw bits and table size for each K. Fewer
-// joined bits win on small chunks (a smaller table) and on tensors whose exponents
-// spread so wide that the 11-bit length limit costs the large alphabet more than the
-// joined mantissa bits gain. Returns the K written.
+// WriteJointStream with the K in MinJoinedBits(h)..DefaultJoinedBits(E, h) whose stream is
+// smallest, found from one count of the symbols (a symbol of K - 1 bits is one of K bits
+// shifted right) with exact length-limited code lengths, raw bits and table size,
+// pricing K upwards from the smallest while the stream shrinks (the sizes have one
+// minimum). Fewer joined bits win on small chunks (a smaller table) and on tensors whose
+// exponents spread so wide that the 11-bit length limit costs the large alphabet more
+// than the joined mantissa bits gain. Returns the K written.
 int WriteJointStreamBestJoined(const uint8_t* heads, size_t n, int exp_bits, int high_bits, Bytes* out);
 
 // The choice WriteJointStreamBestJoined makes, without writing: the shape (its K), the
@@ -64,6 +65,10 @@ struct JointPlan {
   JointShape shape;
   std::vector<uint8_t> lengths;
   uint64_t bits;
+  // The bits at K = MinJoinedBits(h) - 1, whose raw field is one bit wider than a
+  // stream may hold; UINT64_MAX when that K would be 0. For whole F16 heads (K = 1):
+  // what the split layout costs at K = 1 with its 3-bit plane counted raw.
+  uint64_t bits_one_wider;
 };
 JointPlan PlanJointStream(const uint8_t* heads, size_t n, int exp_bits, int high_bits);
 // Writes the stream of a plan made for the same heads.
