@@ -40,21 +40,23 @@ void WithLayout(Dtype dtype, F&& f) {
   }
 }
 
-// Running sums of log magnitudes per row or per column.
+// Running sums of log magnitudes per row or per column, in sixteenths of a binade:
+// integers, so the sums are exact and each element costs three integer adds.
 struct AxisSums {
-  std::vector<double> sum, squares;
+  std::vector<int64_t> sum, squares;
   std::vector<uint32_t> count;
   explicit AxisSums(size_t size) : sum(size, 0), squares(size, 0), count(size, 0) {}
-  void Add(size_t k, double x) {
-    sum[k] += x;
-    squares[k] += x * x;
+  void Add(size_t k, int32_t sixteenths) {
+    sum[k] += sixteenths;
+    squares[k] += int64_t{sixteenths} * sixteenths;
     ++count[k];
   }
-  // Sum over the axis of the squared deviations from each group's own mean.
+  // Sum over the axis of the squared deviations from each group's own mean, in binades².
   double WithinSquares() const {
     double w = 0;
-    for (size_t k = 0; k < sum.size(); ++k)
-      if (count[k]) w += squares[k] - sum[k] * sum[k] / count[k];
+    for (size_t k = 0; k < sum.size(); ++k) {
+      if (count[k]) w += (double(squares[k]) - double(sum[k]) * double(sum[k]) / count[k]) / 256;
+    }
     return w;
   }
   size_t Groups() const { return size_t(std::count_if(count.begin(), count.end(), [](uint32_t c) { return c > 0; })); }
@@ -313,27 +315,30 @@ ScaleGains PredictScaleGains(Dtype dtype, ByteView raw, const MatrixView& view) 
   // is what a gate needs (the noise of each group's mean is taken out below).
   const uint64_t grid_rows = std::min<uint64_t>(num_rows, kGateGrid), grid_columns = std::min<uint64_t>(num_columns, kGateGrid);
   AxisSums rows(grid_rows), columns(grid_columns);
+  std::vector<uint64_t> grid_column(grid_columns);  // one division per column, not per element
+  for (uint64_t b = 0; b < grid_columns; ++b) grid_column[b] = b * num_columns / grid_columns;
   WithLayout(dtype, [&]<typename L>(L) {
     for (uint64_t a = 0; a < grid_rows; ++a) {
-      const uint64_t r = a * num_rows / grid_rows;
+      const uint64_t row_start = a * num_rows / grid_rows * num_columns;  // in the view, from the chunk's first row
       for (uint64_t b = 0; b < grid_columns; ++b) {
-        const uint64_t c = b * num_columns / grid_columns;
-        const uint64_t at = r * num_columns + c;  // in the view, from the chunk's first row
+        const uint64_t at = row_start + grid_column[b];
         if (at < view.first_column || at - view.first_column >= n) continue;
         const int32_t x = Sixteenths<L>(L::Load(raw.data(), at - view.first_column));
         if (x >= 0) {
-          rows.Add(a, x / 16.0);
-          columns.Add(b, x / 16.0);
+          rows.Add(a, x);
+          columns.Add(b, x);
         }
       }
     }
   });
-  double total = 0, sum = 0, squares = 0;
+  double total = 0;
+  int64_t sum16 = 0, squares256 = 0;
   for (size_t k = 0; k < grid_rows; ++k) {
     total += rows.count[k];
-    sum += rows.sum[k];
-    squares += rows.squares[k];
+    sum16 += rows.sum[k];
+    squares256 += rows.squares[k];
   }
+  const double sum = double(sum16) / 16, squares = double(squares256) / 256;
   if (total < 16) return g;
   const double variance = (squares - sum * sum / total) / (total - 1);
   if (!(variance > 0)) return g;
