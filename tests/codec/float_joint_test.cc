@@ -182,6 +182,34 @@ TEST_CASE("F16 chunks are coded with whole elements as heads where that costs no
         "float-joint: 1 trailing bytes after a stream of whole elements");
 }
 
+TEST_CASE("F16 chunks whose exponents spread over the whole range take the split layout at one joined bit") {
+  // A small chunk, 30 exponents equally likely, uniform mantissas: one joined bit (64
+  // symbols) beats two or more (128 and up) by the table alone, and only the split layout
+  // has a 10-bit raw remainder (its heads carry 7 bits and the 3-bit plane the rest).
+  std::mt19937_64 rng(5);
+  const size_t n = 1500;
+  Bytes raw(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t r = rng();
+    const unsigned e = 1 + unsigned(r % 30);
+    EncodeFixed16(raw.data() + 2 * i, static_cast<uint16_t>((r >> 8 & 1) << 15 | e << 10 | (r >> 16 & 0x3FF)));
+  }
+  EncodeOptions o;
+  o.force_codec = CodecId::kFloatJoint;
+  Result<Bytes> frame = EncodeChunk(Dtype::kF16, raw, nullptr, o);
+  REQUIRE(frame.ok());
+  const ByteView payload = ByteView(*frame).subspan(kChunkFrameHeaderBytes);
+  CHECK(payload[5] == 1);  // Joined_Bits: K = 1, split heads (bit 7 clear)
+  CHECK(DecodeFixed32(payload.data()) + 4 < payload.size());  // the low plane follows
+  // No whole-heads stream is smaller than the frame's joint stream and its low plane raw.
+  Bytes whole;
+  WriteJointStreamBestJoined(raw.data(), n, 5, 10, &whole);
+  CHECK(whole.size() + 4 >= payload.size() - 3 * (n / 65536 + 1));
+  Result<Bytes> back = DecodeChunkToBytes(*frame, {});
+  REQUIRE(back.ok());
+  CHECK(*back == raw);
+}
+
 TEST_CASE("Joint streams of 4096 elements or more are in blocks, fewer in one bitstream") {
   const JointShape s{8, 7, 3};
   const Bytes small = Encode(Heads(4095, s, 1), s), large = Encode(Heads(4096, s, 1), s);
