@@ -105,6 +105,30 @@ TEST_CASE("Entropy streams of 4096 symbols or more are in blocks, fewer in one b
         "entropy stream: single bitstream of 5000 symbols (limit 4095)");
 }
 
+TEST_CASE("A single-form entropy stream cut anywhere is rejected, with or without a context") {
+  // The single form decodes four symbols a refill while 8 bytes remain and symbol by
+  // symbol after: a cut anywhere must end in an error, never in output.
+  Bytes sym(3000), ctx(3000);
+  for (size_t i = 0; i < sym.size(); ++i) {
+    ctx[i] = static_cast<uint8_t>(i * 5 % 3);
+    sym[i] = static_cast<uint8_t>((i * 7 % 13) + 13 * ctx[i]);
+  }
+  for (const Bytes* context_plane : {static_cast<const Bytes*>(nullptr), static_cast<const Bytes*>(&ctx)}) {
+    const uint8_t* context = context_plane ? context_plane->data() : nullptr;
+    const int cb = context ? 2 : 0;
+    const Bytes full = Encode(sym, context_plane, 6, cb);
+    Bytes out(sym.size());
+    REQUIRE(DecodeEntropyStream(full, context, sym.size(), 6, cb, out.data()).ok());
+    CHECK(out == sym);
+    int rejected = 0;
+    for (size_t cut = 0; cut < full.size(); ++cut) {
+      const Bytes b(full.begin(), full.begin() + cut);
+      rejected += !DecodeEntropyStream(b, context, sym.size(), 6, cb, out.data()).ok();
+    }
+    CHECK(rejected == int(full.size()));
+  }
+}
+
 TEST_CASE("Entropy stream decoding rejects bad tables, offsets and truncation with messages") {
   Bytes sym(1000);
   for (size_t i = 0; i < sym.size(); ++i) sym[i] = static_cast<uint8_t>(i % 5);

@@ -262,6 +262,25 @@ TEST_CASE("Joint streams of 4096 elements or more are in blocks, fewer in one bi
   CHECK(DecodeJointStream(b, 4095, 8, 7, out.data()).message() == "joint stream: block 0 sub-stream 0 ends early");
 }
 
+TEST_CASE("A single-form joint stream cut anywhere is rejected") {
+  // Decoded a refill at a time while 8 bytes remain, then element by element: every cut
+  // must end in an error, never in output.
+  for (const JointShape& s : {JointShape{8, 7, 3}, JointShape{5, 10, 2}}) {
+    CAPTURE(s.high_bits);
+    const Bytes heads = Heads(3000, s, 11);
+    const Bytes full = Encode(heads, s);
+    Bytes out(heads.size());
+    REQUIRE(DecodeJointStream(full, 3000, s.exp_bits, s.high_bits, out.data()).ok());
+    CHECK(out == heads);
+    int rejected = 0;
+    for (size_t cut = 0; cut < full.size(); ++cut) {
+      const Bytes b(full.begin(), full.begin() + cut);
+      rejected += !DecodeJointStream(b, 3000, s.exp_bits, s.high_bits, out.data()).ok();
+    }
+    CHECK(rejected == int(full.size()));
+  }
+}
+
 TEST_CASE("An over-subscribed joint table is rejected") {
   // Alphabet 2^(1+1) = 4 symbols, all of length 1.
   Bytes b{1, 1, 0x11, 0x11};
