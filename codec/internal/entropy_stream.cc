@@ -103,8 +103,7 @@ size_t DecodeFast1(BitReader* r, size_t i, size_t hi, const uint8_t* ctx, const 
   unsigned c = r->cnt;
   const uint8_t* p = r->p;
   for (;;) {
-    const size_t room = static_cast<size_t>(r->end - p);
-    const size_t steps = std::min((hi - i) / 4, room < 8 ? 0 : (room - 8) / 7 + 1);
+    const size_t steps = std::min((hi - i) / 4, SafeRefills(p, r->end));
     if (steps == 0) break;
     for (size_t k = 0; k < steps; ++k) {
       MVC_HUFFMAN_REFILL(b, c, p);

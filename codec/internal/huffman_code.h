@@ -88,12 +88,13 @@ struct BitReader {
   }
 };
 
-// Refills a reader can take without bounds checks: each needs 8 readable bytes and
-// advances at most 7.
-inline size_t SafeRefills(const BitReader& r) {
-  const size_t room = static_cast<size_t>(r.end - r.p);
+// Refills a reader at p (its stream ending at end) can take without bounds checks:
+// each needs 8 readable bytes and advances at most 7.
+inline size_t SafeRefills(const uint8_t* p, const uint8_t* end) {
+  const size_t room = static_cast<size_t>(end - p);
   return room < 8 ? 0 : (room - 8) / 7 + 1;
 }
+inline size_t SafeRefills(const BitReader& r) { return SafeRefills(r.p, r.end); }
 
 // The fast decoders' refill of a reader held in locals (bit buffer b, count c, byte
 // pointer p): at least 56 valid bits, with no bounds check (callers bound the steps

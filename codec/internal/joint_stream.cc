@@ -115,8 +115,7 @@ size_t DecodeJointFast1(BitReader* r, size_t i, size_t hi, const uint32_t* table
   unsigned c = r->cnt;
   const uint8_t* p = r->p;
   for (;;) {
-    const size_t room = static_cast<size_t>(r->end - p);
-    const size_t steps = std::min((hi - i) / kPerRefill, room < 8 ? 0 : (room - 8) / 7 + 1);
+    const size_t steps = std::min((hi - i) / kPerRefill, SafeRefills(p, r->end));
     if (steps == 0) break;
     for (size_t k = 0; k < steps; ++k) {
       MVC_HUFFMAN_REFILL(b, c, p);
