@@ -222,15 +222,15 @@ __attribute__((always_inline)) inline void RotateAny(uint8_t* elems, size_t coun
 }
 
 // Rotates `count` elements from position `at` of the view (counted from the chunk's
-// first row), row by row: row r by row_k[r] (none when row_k is null) plus column c by
-// column_k[c] (none when null).
+// first row), row by row: the j-th row the range touches by row_k[j] (none when row_k is
+// null) plus column c by column_k[c] (none when null).
 template <typename L>
 __attribute__((always_inline)) inline void RotateRows(uint8_t* elems, size_t count, uint64_t at, uint64_t row_length,
                                                      const uint8_t* row_k, const uint8_t* column_k) {
-  uint64_t r = at / row_length, c = at % row_length;
-  for (size_t done = 0; done < count; ++r, c = 0) {
+  uint64_t c = at % row_length;
+  for (size_t done = 0, j = 0; done < count; ++j, c = 0) {
     const size_t run = size_t(std::min<uint64_t>(count - done, row_length - c));
-    RotateAny<L>(elems + done * sizeof(typename L::Bits), run, row_k ? row_k[r] : 0,
+    RotateAny<L>(elems + done * sizeof(typename L::Bits), run, row_k ? row_k[j] : 0,
                  column_k ? column_k + c : nullptr);
     done += run;
   }
@@ -370,13 +370,13 @@ void ApplyExponentScales(Dtype dtype, const ExponentScales& scales, uint64_t fir
     column_k.resize(scales.columns.size());
     for (size_t c = 0; c < column_k.size(); ++c) column_k[c] = static_cast<uint8_t>(step(scales.columns[c]));
   }
-  // Steps of the rows the range touches, indexed from the chunk's first row.
+  // Steps of the rows the range touches, from its first row on.
   const uint64_t at = view.first_column + first;  // position in the view from the chunk's first row
   std::vector<uint8_t> row_k;
   if (!scales.rows.empty() && count > 0) {
-    const uint64_t last_row = (at + count - 1) / view.row_length;
-    row_k.resize(size_t(last_row) + 1);
-    for (uint64_t r = at / view.row_length; r <= last_row; ++r) row_k[r] = static_cast<uint8_t>(step(scales.rows[r]));
+    const uint64_t first_row = at / view.row_length, last_row = (at + count - 1) / view.row_length;
+    row_k.resize(size_t(last_row - first_row) + 1);
+    for (uint64_t r = first_row; r <= last_row; ++r) row_k[r - first_row] = static_cast<uint8_t>(step(scales.rows[r]));
   }
   WithLayout(dtype, [&]<typename L>(L) {
     RotateRowsAny<L>(elems, count, at, view.row_length, row_k.empty() ? nullptr : row_k.data(),
