@@ -165,55 +165,63 @@ std::vector<int32_t> InSixteenths(const std::vector<double>& binades) {
   return out;
 }
 
-// Offsets in whole binades from group means, centered on the overall mean and stored
-// mod P; empty groups get 0.
-std::vector<uint8_t> RoundOffsets(const std::vector<double>& offsets, int ring) {
+// Offsets in units of 2^-unit_bits binade from group means (in binades), centered on
+// the overall mean and stored mod Q; empty groups get 0.
+std::vector<uint8_t> RoundOffsets(const std::vector<double>& offsets, int unit_bits, int ring) {
   std::vector<uint8_t> out(offsets.size());
   for (size_t k = 0; k < offsets.size(); ++k) {
-    long v = std::lround(offsets[k]) % ring;
+    long v = std::lround(std::ldexp(offsets[k], unit_bits)) % ring;
     out[k] = static_cast<uint8_t>(v < 0 ? v + ring : v);
   }
   return out;
 }
 
-std::vector<double> AsBinades(const std::vector<uint8_t>& offsets, int ring) {
+std::vector<double> AsBinades(const std::vector<uint8_t>& offsets, int unit_bits, int ring) {
   std::vector<double> out(offsets.size());
-  for (size_t k = 0; k < out.size(); ++k) out[k] = offsets[k] > ring / 2 ? double(offsets[k]) - ring : offsets[k];
+  for (size_t k = 0; k < out.size(); ++k) {
+    out[k] = std::ldexp(offsets[k] > ring / 2 ? double(offsets[k]) - ring : offsets[k], -unit_bits);
+  }
   return out;
 }
 
-// Rotates the exponent of each element by k (the row's plus the column's, mod P) in
-// the ring 1..P; exponent 0 stays 0. REQUIRES: every k <= P. For e >= 1 the rotated
-// exponent is e + k, less P when that passes P, so the element changes by
-// (k or k - P) << M: an add that never carries out of the exponent field. Arithmetic
-// in the element's own width where it fits (16-bit lanes: twice the elements per op;
-// the shift must be a constant for that, or it is done in 32-bit lanes).
+// The arithmetic of the rotation: in the element's own width where it fits (16-bit
+// lanes: twice the elements per op), else 32 bits. Steps are in magnitude units.
+template <typename L>
+using StepOf = std::conditional_t<sizeof(typename L::Bits) == 4, uint32_t, uint16_t>;
+
+// Rotates the magnitude of each element with a non-zero exponent by K (the row's step
+// plus the column's, less the ring span S = P << M when they reach it) in the ring
+// [2^M, 2^(E+M)) of exponents 1..P; zero and subnormal elements stay. The rotated
+// magnitude is mag + K, less S when that passes the ring: the element changes by K or
+// K - S, an add that never carries into the sign (mag + K < 2^(E+M) + S fits the
+// width). REQUIRES: every step <= S.
 template <typename L, bool kColumns>
-__attribute__((always_inline)) inline void Rotate(uint8_t* __restrict elems, size_t count, uint32_t row_k,
-                                                 const uint8_t* __restrict column_k) {
+__attribute__((always_inline)) inline void Rotate(uint8_t* __restrict elems, size_t count, StepOf<L> row_k,
+                                                 const StepOf<L>* __restrict column_k) {
   using U = typename L::Bits;
-  using W = std::conditional_t<sizeof(U) == 4, uint32_t, uint16_t>;
-  constexpr W kP = W(L::kRing);
-  const W row = W(row_k);
+  using W = StepOf<L>;
+  constexpr W kLow = W(W(1) << L::kMantBits);                          // exponent 1's first magnitude
+  constexpr W kTop = W(W(L::kRing + 1) << L::kMantBits);               // past the ring
+  constexpr W kSpan = W(W(L::kRing) << L::kMantBits);                  // S
   for (size_t i = 0; i < count; ++i) {
     U v;
     std::memcpy(&v, elems + i * sizeof(U), sizeof(U));
-    W k = row;
+    W k = row_k;
     if constexpr (kColumns) {
       k = W(k + column_k[i]);
-      k = k >= kP ? W(k - kP) : k;
+      k = k >= kSpan ? W(k - kSpan) : k;
     }
-    const W e = W((v >> L::kMantBits) & L::kRing);
-    W step = W(e + k) > kP ? W(k - kP) : k;
-    step = e ? step : W(0);
-    v = U(v + U(U(step) << L::kMantBits));
+    const W mag = W(W(v) & W(kTop - 1));
+    W step = W(mag + k) >= kTop ? W(k - kSpan) : k;
+    step = mag >= kLow ? step : W(0);
+    v = U(v + U(step));
     std::memcpy(elems + i * sizeof(U), &v, sizeof(U));
   }
 }
 
 template <typename L>
-__attribute__((always_inline)) inline void RotateAny(uint8_t* elems, size_t count, uint32_t row_k,
-                                                    const uint8_t* column_k) {
+__attribute__((always_inline)) inline void RotateAny(uint8_t* elems, size_t count, StepOf<L> row_k,
+                                                    const StepOf<L>* column_k) {
   if (column_k) {
     Rotate<L, true>(elems, count, row_k, column_k);
   } else {
@@ -226,11 +234,13 @@ __attribute__((always_inline)) inline void RotateAny(uint8_t* elems, size_t coun
 // null) plus column c by column_k[c] (none when null).
 template <typename L>
 __attribute__((always_inline)) inline void RotateRows(uint8_t* elems, size_t count, uint64_t at, uint64_t row_length,
-                                                     const uint8_t* row_k, const uint8_t* column_k) {
+                                                     const void* row_steps, const void* column_steps) {
+  const auto* row_k = static_cast<const StepOf<L>*>(row_steps);
+  const auto* column_k = static_cast<const StepOf<L>*>(column_steps);
   uint64_t c = at % row_length;
   for (size_t done = 0, j = 0; done < count; ++j, c = 0) {
     const size_t run = size_t(std::min<uint64_t>(count - done, row_length - c));
-    RotateAny<L>(elems + done * sizeof(typename L::Bits), run, row_k ? row_k[j] : 0,
+    RotateAny<L>(elems + done * sizeof(typename L::Bits), run, row_k ? row_k[j] : StepOf<L>(0),
                  column_k ? column_k + c : nullptr);
     done += run;
   }
@@ -239,11 +249,12 @@ __attribute__((always_inline)) inline void RotateRows(uint8_t* elems, size_t cou
 // RotateRows built for AVX2 too and picked at run time where the CPU has it (this pass
 // is all of codec 9's decode cost beyond codec 8's), dispatched once per range: rows of
 // a convolution's output channels are 16-256 elements, too short to dispatch per row.
-// Multiversioned functions cannot be templates in clang: one per element width.
+// Multiversioned functions cannot be templates in clang: one per element width. The
+// steps are StepOf<L> values.
 #define MVC_ROTATE_ROWS_(name, ...)                                                                        \
   __attribute__((target_clones("avx2", "default"))) void name(uint8_t* elems, size_t count, uint64_t at,       \
-                                                               uint64_t row_length, const uint8_t* row_k,      \
-                                                               const uint8_t* column_k, int mant_bits) {       \
+                                                               uint64_t row_length, const void* row_k,         \
+                                                               const void* column_k, int mant_bits) {          \
     __VA_ARGS__                                                                                               \
   }
 MVC_ROTATE_ROWS_(RotateRows8,
@@ -257,8 +268,8 @@ MVC_ROTATE_ROWS_(RotateRows32,
 #undef MVC_ROTATE_ROWS_
 
 template <typename L>
-void RotateRowsAny(uint8_t* elems, size_t count, uint64_t at, uint64_t row_length, const uint8_t* row_k,
-                   const uint8_t* column_k) {
+void RotateRowsAny(uint8_t* elems, size_t count, uint64_t at, uint64_t row_length, const void* row_k,
+                   const void* column_k) {
   using U = typename L::Bits;
   if constexpr (sizeof(U) == 1) {
     RotateRows8(elems, count, at, row_length, row_k, column_k, L::kMantBits);
@@ -277,27 +288,38 @@ uint64_t RowsTouched(const MatrixView& view, uint64_t n) {
 
 int ExponentRing(Dtype dtype) { return (1 << GetDtypeInfo(dtype).exponent_bits) - 1; }
 
+int OffsetRing(Dtype dtype, int unit_bits) { return ExponentRing(dtype) << unit_bits; }
+
+int MaxOffsetUnitBits(Dtype dtype) {
+  int u = 0;
+  while (u < 3 && u < GetDtypeInfo(dtype).mantissa_bits && OffsetRing(dtype, u + 1) <= 256) ++u;
+  return u;
+}
+
+int FitUnitBits(Dtype dtype) { return std::min(1, MaxOffsetUnitBits(dtype)); }
+
 ExponentScales FitExponentScales(Dtype dtype, ByteView raw, const MatrixView& view, ScaleAxes axes) {
-  ExponentScales out{view, {}, {}};
+  const int unit_bits = FitUnitBits(dtype);
+  ExponentScales out{view, {}, {}, unit_bits};
   const uint64_t n = raw.size() / DtypeWidth(dtype);
   const size_t num_rows = RowsTouched(view, n);
   const size_t num_columns = view.row_length;
-  const int ring = ExponentRing(dtype);
+  const int ring = OffsetRing(dtype, unit_bits);
   WithLayout(dtype, [&]<typename L>(L) {
     FitSums rows(num_rows), columns(num_columns);
     if (axes != ScaleAxes::kColumns) SumRows<L>(raw, view, {}, &rows);
     if (axes != ScaleAxes::kRows) SumColumns<L>(raw, view, {}, &columns);
     const double center = axes == ScaleAxes::kColumns ? columns.Mean() : rows.Mean();
-    if (axes == ScaleAxes::kRows) out.rows = RoundOffsets(rows.Centered(center), ring);
-    if (axes == ScaleAxes::kColumns) out.columns = RoundOffsets(columns.Centered(center), ring);
+    if (axes == ScaleAxes::kRows) out.rows = RoundOffsets(rows.Centered(center), unit_bits, ring);
+    if (axes == ScaleAxes::kColumns) out.columns = RoundOffsets(columns.Centered(center), unit_bits, ring);
     if (axes == ScaleAxes::kBoth) {
       // Rows given the columns' means, then the columns again given the rounded rows.
       FitSums rows2(num_rows);
       SumRows<L>(raw, view, InSixteenths(columns.Centered(center)), &rows2);
-      out.rows = RoundOffsets(rows2.Centered(center), ring);
+      out.rows = RoundOffsets(rows2.Centered(center), unit_bits, ring);
       FitSums columns2(num_columns);
-      SumColumns<L>(raw, view, InSixteenths(AsBinades(out.rows, ring)), &columns2);
-      out.columns = RoundOffsets(columns2.Centered(center), ring);
+      SumColumns<L>(raw, view, InSixteenths(AsBinades(out.rows, unit_bits, ring)), &columns2);
+      out.columns = RoundOffsets(columns2.Centered(center), unit_bits, ring);
     }
   });
   return out;
@@ -361,24 +383,27 @@ ScaleGains PredictScaleGains(Dtype dtype, ByteView raw, const MatrixView& view) 
 
 void ApplyExponentScales(Dtype dtype, const ExponentScales& scales, uint64_t first, size_t count, bool forward,
                          uint8_t* elems) {
-  const uint32_t ring = uint32_t(ExponentRing(dtype));
+  const uint32_t ring = uint32_t(OffsetRing(dtype, scales.unit_bits));
+  const int step_shift = GetDtypeInfo(dtype).mantissa_bits - scales.unit_bits;
   const MatrixView& view = scales.view;
-  // Backward rotates by the offset, forward by P minus it (the same ring step).
-  auto step = [&](uint8_t offset) { return forward ? ring - offset : uint32_t{offset}; };
-  std::vector<uint8_t> column_k;
-  if (!scales.columns.empty()) {
-    column_k.resize(scales.columns.size());
-    for (size_t c = 0; c < column_k.size(); ++c) column_k[c] = static_cast<uint8_t>(step(scales.columns[c]));
-  }
+  // An offset's step in magnitude units: backward rotates by the offset, forward by Q
+  // minus it (the same ring step; Q itself is the whole ring, no step).
+  auto step = [&](uint8_t offset) { return (forward ? ring - offset : uint32_t{offset}) << step_shift; };
   // Steps of the rows the range touches, from its first row on.
   const uint64_t at = view.first_column + first;  // position in the view from the chunk's first row
-  std::vector<uint8_t> row_k;
-  if (!scales.rows.empty() && count > 0) {
-    const uint64_t first_row = at / view.row_length, last_row = (at + count - 1) / view.row_length;
-    row_k.resize(size_t(last_row - first_row) + 1);
-    for (uint64_t r = first_row; r <= last_row; ++r) row_k[r - first_row] = static_cast<uint8_t>(step(scales.rows[r]));
-  }
   WithLayout(dtype, [&]<typename L>(L) {
+    using W = StepOf<L>;
+    std::vector<W> column_k;
+    if (!scales.columns.empty()) {
+      column_k.resize(scales.columns.size());
+      for (size_t c = 0; c < column_k.size(); ++c) column_k[c] = static_cast<W>(step(scales.columns[c]));
+    }
+    std::vector<W> row_k;
+    if (!scales.rows.empty() && count > 0) {
+      const uint64_t first_row = at / view.row_length, last_row = (at + count - 1) / view.row_length;
+      row_k.resize(size_t(last_row - first_row) + 1);
+      for (uint64_t r = first_row; r <= last_row; ++r) row_k[r - first_row] = static_cast<W>(step(scales.rows[r]));
+    }
     RotateRowsAny<L>(elems, count, at, view.row_length, row_k.empty() ? nullptr : row_k.data(),
                      column_k.empty() ? nullptr : column_k.data());
   });

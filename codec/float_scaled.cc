@@ -12,9 +12,13 @@
 namespace mvc {
 namespace {
 
-// docs/format.md, "Codec 9": Scale_Axes bits.
+// docs/format.md, "Codec 9": Scale_Axes bits 0-1 (axes), 2-3 (Offset_Unit_Bits), 4-7
+// reserved.
 constexpr uint8_t kRowOffsets = 0x01;
 constexpr uint8_t kColumnOffsets = 0x02;
+constexpr uint8_t kAxesMask = kRowOffsets | kColumnOffsets;
+constexpr int kUnitShift = 2;
+constexpr uint8_t kUnitMask = 0x03;
 // The offsets' plane is raw, constant or entropy coded, as codec 3's planes.
 constexpr codec_internal::PlaneOptions kOffsetModes{0, false, true};
 // Scale_Axes, Row_Length, First_Column, Offsets_Size.
@@ -28,7 +32,8 @@ Bytes OffsetPlane(const ExponentScales& s) {
 }
 
 void AppendHeader(const ExponentScales& s, Bytes* out) {
-  out->push_back(static_cast<uint8_t>((s.rows.empty() ? 0 : kRowOffsets) | (s.columns.empty() ? 0 : kColumnOffsets)));
+  out->push_back(static_cast<uint8_t>((s.rows.empty() ? 0 : kRowOffsets) | (s.columns.empty() ? 0 : kColumnOffsets) |
+                                      (s.unit_bits << kUnitShift)));
   PutFixed32(out, static_cast<uint32_t>(s.view.row_length));
   PutFixed32(out, static_cast<uint32_t>(s.view.first_column));
   const Bytes plane = OffsetPlane(s);
@@ -127,11 +132,18 @@ Status EncodeFloatScaledPayload(Dtype dtype, ByteView raw, const ExponentScales&
 Status DecodeFloatScaledPayload(Dtype dtype, ByteView payload, std::span<uint8_t> out) {
   const uint64_t n = out.size() / DtypeWidth(dtype);  // bounded by kChunkBytes (frame parse)
   if (payload.size() < kFixedHeaderBytes) return Status::Corruption("float-scaled: truncated header");
-  const uint8_t axes = payload[0];
-  if (axes == 0 || (axes & ~(kRowOffsets | kColumnOffsets))) {
-    return Status::Corruption("float-scaled: scale axes byte " + std::to_string(axes) + " (must be 1, 2 or 3)");
+  const uint8_t axes = payload[0] & kAxesMask;
+  if (axes == 0 || (payload[0] >> (kUnitShift + 2)) != 0) {
+    return Status::Corruption("float-scaled: scale axes byte " + std::to_string(payload[0]) +
+                              " (axes must be 1, 2 or 3, bits 4-7 zero)");
   }
   ExponentScales s;
+  s.unit_bits = (payload[0] >> kUnitShift) & kUnitMask;
+  if (s.unit_bits > MaxOffsetUnitBits(dtype)) {
+    return Status::Corruption("float-scaled: offsets in 2^-" + std::to_string(s.unit_bits) + " binades for " +
+                              std::string(DtypeName(dtype)) + " (at most 2^-" +
+                              std::to_string(MaxOffsetUnitBits(dtype)) + ")");
+  }
   s.view.row_length = DecodeFixed32(payload.data() + 1);
   s.view.first_column = DecodeFixed32(payload.data() + 5);
   if (s.view.row_length == 0 || s.view.first_column >= s.view.row_length) {
@@ -156,7 +168,7 @@ Status DecodeFloatScaledPayload(Dtype dtype, ByteView payload, std::span<uint8_t
                                                          {codec_internal::PlaneSpec{8, -1}}, plane.size(),
                                                          kOffsetModes, {plane.data()}),
                           "float-scaled: offsets");
-  const int ring = ExponentRing(dtype);
+  const int ring = OffsetRing(dtype, s.unit_bits);
   for (size_t k = 0; k < plane.size(); ++k) {
     if (plane[k] >= ring) {
       return Status::Corruption("float-scaled: offset " + std::to_string(plane[k]) + " at " + std::to_string(k) +

@@ -26,11 +26,13 @@ namespace {
 
 constexpr Dtype kScaledDtypes[] = {Dtype::kF32, Dtype::kBF16, Dtype::kF16, Dtype::kF8_E4M3, Dtype::kF8_E5M2};
 
-// Random offsets below the dtype's ring for the rows and columns a chunk touches.
-ExponentScales RandomScales(Dtype dtype, const MatrixView& view, size_t n, ScaleAxes axes, uint64_t seed) {
+// Random offsets below the ring of offsets in 2^-unit_bits binades for the rows and
+// columns a chunk touches.
+ExponentScales RandomScales(Dtype dtype, const MatrixView& view, size_t n, ScaleAxes axes, int unit_bits,
+                            uint64_t seed) {
   std::mt19937_64 rng(seed);
-  const int ring = ExponentRing(dtype);
-  ExponentScales s{view, {}, {}};
+  const int ring = OffsetRing(dtype, unit_bits);
+  ExponentScales s{view, {}, {}, unit_bits};
   if (axes != ScaleAxes::kColumns) {
     s.rows.resize(RowsTouched(view, n));
     for (uint8_t& r : s.rows) r = static_cast<uint8_t>(rng() % ring);
@@ -94,17 +96,19 @@ void CheckRoundTrip(ByteView frame, ByteView raw) {
   CHECK(std::equal(back->begin(), back->end(), raw.begin(), raw.end()));
 }
 
-TEST_CASE("Shifting exponents by any offsets and back gives every bit pattern back") {
+TEST_CASE("Shifting elements by any offsets in any unit and back gives every bit pattern back") {
   const ScaleAxes all_axes[] = {ScaleAxes::kRows, ScaleAxes::kColumns, ScaleAxes::kBoth};
   for (Dtype dtype : kScaledDtypes) {
+    for (int unit_bits = 0; unit_bits <= MaxOffsetUnitBits(dtype); ++unit_bits) {
     for (ScaleAxes axes : all_axes) {
       for (uint64_t row_length : {1u, 7u, 64u}) {
         CAPTURE(DtypeName(dtype));
+        CAPTURE(unit_bits);
         CAPTURE(row_length);
         const size_t n = 70000 + row_length;
         const MatrixView view{row_length, row_length / 2};
         const Bytes raw = AllPatterns(dtype, n, row_length);
-        const ExponentScales s = RandomScales(dtype, view, n, axes, n);
+        const ExponentScales s = RandomScales(dtype, view, n, axes, unit_bits, n);
         Bytes shifted = raw;
         ApplyExponentScales(dtype, s, 0, n, /*forward=*/true, shifted.data());
         CHECK(shifted != raw);
@@ -115,10 +119,63 @@ TEST_CASE("Shifting exponents by any offsets and back gives every bit pattern ba
         CHECK(shifted == raw);
       }
     }
+    }
   }
 }
 
-TEST_CASE("Zero and subnormal exponents stay in place; sign and mantissa are never touched") {
+TEST_CASE("Offset units: F16 and F8 take fractions of a binade, F32 and BF16 whole binades") {
+  CHECK(MaxOffsetUnitBits(Dtype::kF16) == 3);
+  CHECK(MaxOffsetUnitBits(Dtype::kF8_E5M2) == 2);
+  CHECK(MaxOffsetUnitBits(Dtype::kF8_E4M3) == 3);
+  CHECK(MaxOffsetUnitBits(Dtype::kBF16) == 0);
+  CHECK(MaxOffsetUnitBits(Dtype::kF32) == 0);
+  CHECK(OffsetRing(Dtype::kF16, 3) == 248);
+  CHECK(FitUnitBits(Dtype::kF16) == 1);
+  CHECK(FitUnitBits(Dtype::kF32) == 0);
+}
+
+TEST_CASE("A half-binade offset moves an F16 magnitude by half a binade of mantissa, in the ring") {
+  // 1.0 (0x3C00), 1.5 (0x3E00), the largest finite (0x7BFF), -Inf (0xFC00), a NaN
+  // (0x7E01), a subnormal (0x0201), -0.
+  const uint16_t values[] = {0x3C00, 0x3E00, 0x7BFF, 0xFC00, 0x7E01, 0x0201, 0x8000};
+  Bytes raw(sizeof(values));
+  std::memcpy(raw.data(), values, sizeof(values));
+  ExponentScales s{{7, 0}, {1}, {}, 1};  // one row, +half a binade
+  Bytes shifted = raw;
+  ApplyExponentScales(Dtype::kF16, s, 0, 7, /*forward=*/false, shifted.data());
+  uint16_t out[7];
+  std::memcpy(out, shifted.data(), sizeof(out));
+  CHECK(out[0] == 0x3E00);  // 1.0 -> 1.5: mantissa + 512
+  CHECK(out[1] == 0x4000);  // 1.5 -> 2.0: carries into the exponent
+  CHECK(out[2] == 0x7DFF);  // into exponent 31's magnitudes (the ring holds 1..31)
+  CHECK(out[3] == 0xFE00);  // -Inf's magnitude + 512, sign kept
+  CHECK(out[4] == 0x0401);  // past the ring's end: back to exponent 1
+  CHECK(out[5] == 0x0201);  // subnormals and zeros stay
+  CHECK(out[6] == 0x8000);
+  ApplyExponentScales(Dtype::kF16, s, 0, 7, /*forward=*/true, shifted.data());
+  CHECK(shifted == raw);
+}
+
+TEST_CASE("F16 channels of any scale, not only powers of two, shrink with half-binade offsets") {
+  const Bytes raw = ChannelScaled(Dtype::kF16, 96, 128, 41);
+  const std::vector<uint64_t> shape{96, 128};
+  const Bytes chosen = Encode(Dtype::kF16, raw, CodecId::kFloatScaled, {shape, 0});
+  Result<ChunkFrameView> view = ParseChunkFrame(chosen);
+  REQUIRE(view.ok());
+  CHECK(((view->payload[0] >> 2) & 3) == 1);  // Offset_Unit_Bits
+  CheckRoundTrip(chosen, raw);
+  // The same view and axes in whole binades, encoded the same way, is larger.
+  const ExponentScales half = FitExponentScales(Dtype::kF16, raw, {128, 0}, ScaleAxes::kBoth);
+  ExponentScales whole{half.view, {}, {}, 0};
+  for (uint8_t r : half.rows) whole.rows.push_back(static_cast<uint8_t>(((r + 1) / 2) % 31));
+  for (uint8_t c : half.columns) whole.columns.push_back(static_cast<uint8_t>(((c + 1) / 2) % 31));
+  Bytes with_half, with_whole;
+  REQUIRE(EncodeFloatScaledPayload(Dtype::kF16, raw, half, &with_half).ok());
+  REQUIRE(EncodeFloatScaledPayload(Dtype::kF16, raw, whole, &with_whole).ok());
+  CHECK(double(with_half.size()) < 0.998 * double(with_whole.size()));  // 0.3% on these Gaussian weights
+}
+
+TEST_CASE("Whole-binade offsets keep zero and subnormal exponents, sign and mantissa in place") {
   const Dtype dtype = Dtype::kBF16;
   // -0, +0, a subnormal, 1.0, -Inf, a NaN with payload.
   const uint16_t values[] = {0x8000, 0x0000, 0x0003, 0x3F80, 0xFF80, 0x7FC1};
@@ -254,9 +311,11 @@ TEST_CASE("Codec 9 frames with malformed headers or offsets are rejected with me
   };
   Bytes f = good;
   f[kPayload] = 0;
-  rejects(f, "float-scaled: scale axes byte 0 (must be 1, 2 or 3)");
-  f[kPayload] = 5;
-  rejects(f, "float-scaled: scale axes byte 5");
+  rejects(f, "float-scaled: scale axes byte 0 (axes must be 1, 2 or 3, bits 4-7 zero)");
+  f[kPayload] = 0x12;
+  rejects(f, "float-scaled: scale axes byte 18 (axes must be 1, 2 or 3, bits 4-7 zero)");
+  f[kPayload] = 0x06;
+  rejects(f, "float-scaled: offsets in 2^-1 binades for BF16 (at most 2^-0)");
   f = good;
   EncodeFixed32(f.data() + kPayload + 1, 0);
   rejects(f, "float-scaled: first column 0 of rows of 0");

@@ -43,7 +43,7 @@ TEST_CASE("Every golden frame decodes to its committed raw bytes") {
   std::ifstream manifest(kGoldenDir + "/MANIFEST");
   REQUIRE(manifest.good());
   std::string line;
-  std::set<int> codecs, delta_modes, byte_plane_modes, scale_axes, whole_heads;
+  std::set<int> codecs, delta_modes, byte_plane_modes, scale_axes, scale_units, whole_heads;
   int frames = 0;
   while (std::getline(manifest, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -71,7 +71,8 @@ TEST_CASE("Every golden frame decodes to its committed raw bytes") {
     const size_t width = DtypeWidth(view->dtype);
     if (codec == 6) for (int m : PlaneModes(view->payload, width, raw.size() / width)) delta_modes.insert(m);
     if (codec == 1) for (int m : PlaneModes(view->payload, width, raw.size() / width)) byte_plane_modes.insert(m);
-    if (codec == 9) scale_axes.insert(view->payload[0]);
+    if (codec == 9) scale_axes.insert(view->payload[0] & 3);
+    if (codec == 9) scale_units.insert((view->payload[0] >> 2) & 3);
     if (codec == 8 && view->dtype == Dtype::kF16) whole_heads.insert((view->payload[5] & 0x80) != 0);
     ++frames;
   }
@@ -81,6 +82,7 @@ TEST_CASE("Every golden frame decodes to its committed raw bytes") {
   CHECK(delta_modes.count(3) + delta_modes.count(4) == 2);
   CHECK(byte_plane_modes.count(1) + byte_plane_modes.count(2) + byte_plane_modes.count(3) == 3);
   CHECK(scale_axes == std::set<int>{1, 2, 3});  // codec 9: rows, columns, both
+  CHECK(scale_units == std::set<int>{0, 1});    // codec 9: whole and half binades
   CHECK(whole_heads == std::set<int>{0, 1});     // F16 in codec 8: split heads and whole elements
 }
 

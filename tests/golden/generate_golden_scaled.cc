@@ -7,10 +7,14 @@
 //   float_scaled_f32    [40, 50] F32, the chunk starting at element 30 (first column 30),
 //                       row offsets
 //   errors/float_scaled_offset_outside_ring  float_scaled_f16 with offset 31 (the ring)
+// and, run again ONCE with the argument `half` (2026-12-02), only
+//   float_scaled_f16_half  [48, 96] F16 of non-power-of-two channel scales, row and
+//                          column offsets in half binades (Offset_Unit_Bits 1)
 //
 // Built by hand:  g++ -std=c++20 -O2 -I. tests/golden/generate_golden_scaled.cc \
 //   build/codec/libmvc_codec.a build/core/libmvc_core.a -lzstd -lcrypto -o /tmp/gen_scaled
 // Run from the repository root: /tmp/gen_scaled tests/golden >> tests/golden/MANIFEST
+//                           then: /tmp/gen_scaled tests/golden half >> tests/golden/MANIFEST
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -44,12 +48,14 @@ struct Lcg {
 };
 
 // Values of rows x columns weights (uniform in [-1, 1) times a row and a column scale
-// of 2^-3..2^3), element `first` on, as F32 bit patterns truncated to the dtype.
-Bytes Weights(Dtype dtype, size_t rows, size_t columns, size_t first, size_t n, uint64_t seed) {
+// of 2^-3..2^3, whole powers of two or, with `any_scale`, any), element `first` on, as
+// F32 bit patterns truncated to the dtype.
+Bytes Weights(Dtype dtype, size_t rows, size_t columns, size_t first, size_t n, uint64_t seed, bool any_scale) {
   Lcg g{seed};
   std::vector<double> rs(rows), cs(columns), v(rows * columns);
-  for (double& r : rs) r = std::exp2(std::floor(6 * g.Next()) - 3);
-  for (double& c : cs) c = std::exp2(std::floor(6 * g.Next()) - 3);
+  auto scale = [&] { const double x = 6 * g.Next(); return std::exp2((any_scale ? x : std::floor(x)) - 3); };
+  for (double& r : rs) r = scale();
+  for (double& c : cs) c = scale();
   for (size_t i = 0; i < v.size(); ++i) v[i] = (2 * g.Next() - 1) * 0.05 * rs[i / columns] * cs[i % columns];
   const size_t w = DtypeWidth(dtype);
   Bytes out(n * w);
@@ -75,21 +81,26 @@ struct Golden {
   Dtype dtype;
   size_t rows, columns, first, n;
   ScaleAxes axes;
+  bool any_scale;
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) { std::fprintf(stderr, "usage: gen_scaled GOLDEN_DIR\n"); return 2; }
+  const bool half = argc == 3 && std::string(argv[2]) == "half";
+  if (argc != 2 && !half) { std::fprintf(stderr, "usage: gen_scaled GOLDEN_DIR [half]\n"); return 2; }
   const std::string dir = argv[1];
-  const Golden goldens[] = {
-      {"float_scaled_f16", Dtype::kF16, 48, 96, 0, 48 * 96, ScaleAxes::kBoth},
-      {"float_scaled_bf16", Dtype::kBF16, 64, 72, 0, 64 * 72, ScaleAxes::kColumns},
-      {"float_scaled_f32", Dtype::kF32, 40, 50, 30, 40 * 50 - 30, ScaleAxes::kRows},
-  };
+  const std::vector<Golden> goldens =
+      half ? std::vector<Golden>{{"float_scaled_f16_half", Dtype::kF16, 48, 96, 0, 48 * 96, ScaleAxes::kBoth, true}}
+           : std::vector<Golden>{
+                 {"float_scaled_f16", Dtype::kF16, 48, 96, 0, 48 * 96, ScaleAxes::kBoth, false},
+                 {"float_scaled_bf16", Dtype::kBF16, 64, 72, 0, 64 * 72, ScaleAxes::kColumns, false},
+                 {"float_scaled_f32", Dtype::kF32, 40, 50, 30, 40 * 50 - 30, ScaleAxes::kRows, false},
+             };
   for (const Golden& g : goldens) {
-    const Bytes raw = Weights(g.dtype, g.rows, g.columns, g.first, g.n, g.rows * 1000 + g.columns);
+    const Bytes raw = Weights(g.dtype, g.rows, g.columns, g.first, g.n, g.rows * 1000 + g.columns, g.any_scale);
     const MatrixView view{g.columns, g.first % g.columns};
+    if (half && FitExponentScales(g.dtype, raw, view, g.axes).unit_bits != 1) return 1;
     const ExponentScales scales = FitExponentScales(g.dtype, raw, view, g.axes);
     Bytes frame = {kChunkFrameVersion, static_cast<uint8_t>(CodecId::kFloatScaled),
                    static_cast<uint8_t>(g.dtype), 0};
@@ -101,7 +112,7 @@ int main(int argc, char** argv) {
     Write(dir + "/" + g.name + ".raw", raw);
     std::printf("%s %d %s %zu %s\n", g.name, static_cast<int>(CodecId::kFloatScaled),
                 std::string(DtypeName(g.dtype)).c_str(), raw.size(), Sha256::Digest(raw).ToHex().c_str());
-    if (g.dtype == Dtype::kF16) {
+    if (g.dtype == Dtype::kF16 && !half) {
       // The offsets' plane is the 14th byte of the payload on; make it raw and put 31 in.
       ExponentScales bad = scales;
       bad.columns[5] = 31;
