@@ -66,8 +66,8 @@ int OffsetRing(Dtype dtype, int unit_bits);
 int MaxOffsetUnitBits(Dtype dtype);
 
 // The unit FitExponentScales fits in: half binades where the dtype allows them, else
-// whole binades. (Measured on the F16 CNNs: half binades took a further 0.05-0.06% of
-// raw off the chunks codec 9 takes; quarters gained no more, their offsets cost more.)
+// whole binades. (Measured on five F16 CNNs: half binades took a further 0.04-0.13% off
+// the whole file; quarters were no better, their offsets cost more; docs/benchmarks.md.)
 int FitUnitBits(Dtype dtype);
 
 // Offsets that make the elements of `raw` (a chunk of whole elements of a float dtype
