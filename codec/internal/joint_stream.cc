@@ -225,9 +225,6 @@ void WriteWithLengths(const uint8_t* heads, size_t n, const JointShape& shape, c
   const int a = f.alphabet();
   std::vector<uint16_t> code(a);
   BuildCodes(len, a, code.data());
-  // Per symbol: its code above the raw field's place (bits 0-23), the element's bits above.
-  std::vector<uint32_t> entries(a);
-  for (int s = 0; s < a; ++s) entries[s] = (uint32_t{code[s]} << f.raw_bits) | ((CodeLen(len[s]) + f.raw_bits) << 24);
 
   const bool single = n < kSingleStreamBelow;
   out->push_back(static_cast<uint8_t>(shape.exp_bits | (single ? kSingleStream : 0)));
@@ -236,13 +233,18 @@ void WriteWithLengths(const uint8_t* heads, size_t n, const JointShape& shape, c
   AppendCodeLengths(len, a, &nibbles);
   const std::vector<uint8_t> packed = nibbles.Pack();
   PutBytes(out, packed.data(), packed.size());
-  // Codes by sign and symbol (head >> shift: 2^(1+E+K) entries, in L1), each with the
-  // sign at its raw-field place; the head's low bits are OR-ed in per element. (A table
-  // by symbol alone, the sign moved into place per element, wrote chunks of 4K-128K
+  // Codes by sign and symbol (head >> shift: 2^(1+E+K) entries, in L1): the code above
+  // the raw field's place with the sign at its place in the raw field (bits 0-23), the
+  // element's bits above; the head's low bits are OR-ed in per element. (A table by
+  // symbol alone, the sign moved into place per element, wrote chunks of 4K-128K
   // elements 1.3-1.8x slower.)
   std::vector<uint32_t> by_sign_symbol(2 * size_t(a));
-  for (uint32_t sign = 0; sign < 2; ++sign)
-    for (int s = 0; s < a; ++s) by_sign_symbol[sign * a + s] = entries[s] | (sign << f.shift);
+  for (uint32_t sign = 0; sign < 2; ++sign) {
+    for (int s = 0; s < a; ++s) {
+      by_sign_symbol[sign * a + s] =
+          (uint32_t{code[s]} << f.raw_bits) | (sign << f.shift) | ((CodeLen(len[s]) + f.raw_bits) << 24);
+    }
+  }
   // A chunk of many elements looks each head up whole: one load (a table of 2^(1+E+h)
   // entries: 64K for BF16/F32, built when the chunk has at least twice as many
   // elements; 12-18% faster there than the L1 table, no faster at 32K-128K elements).
