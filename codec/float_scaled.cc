@@ -19,6 +19,7 @@ constexpr uint8_t kColumnOffsets = 0x02;
 constexpr uint8_t kAxesMask = kRowOffsets | kColumnOffsets;
 constexpr int kUnitShift = 2;
 constexpr uint8_t kUnitMask = 0x03;
+constexpr uint8_t kReservedAxesBits = uint8_t(~(kAxesMask | (kUnitMask << kUnitShift)));
 // The offsets' plane is raw, constant or entropy coded, as codec 3's planes.
 constexpr codec_internal::PlaneOptions kOffsetModes{0, false, true};
 // Scale_Axes, Row_Length, First_Column, Offsets_Size.
@@ -133,7 +134,7 @@ Status DecodeFloatScaledPayload(Dtype dtype, ByteView payload, std::span<uint8_t
   const uint64_t n = out.size() / DtypeWidth(dtype);  // bounded by kChunkBytes (frame parse)
   if (payload.size() < kFixedHeaderBytes) return Status::Corruption("float-scaled: truncated header");
   const uint8_t axes = payload[0] & kAxesMask;
-  if (axes == 0 || (payload[0] >> (kUnitShift + 2)) != 0) {
+  if (axes == 0 || (payload[0] & kReservedAxesBits) != 0) {
     return Status::Corruption("float-scaled: scale axes byte " + std::to_string(payload[0]) +
                               " (axes must be 1, 2 or 3, bits 4-7 zero)");
   }
