@@ -75,15 +75,18 @@ std::vector<uint64_t> Spread(uint64_t count) {
   return out;
 }
 
-// Up to kFitSamples indices of [0, count) in four evenly spaced runs of neighbours:
-// the columns a row's mean is taken over read whole cache lines.
-std::vector<uint64_t> SpreadRuns(uint64_t count) {
-  if (count <= kFitSamples) return Spread(count);
+// The columns a row's mean is taken over: all of them up to kFitSamples, else four
+// evenly spaced runs of neighbours, kFitSamples in all (whole cache lines), as [begin, end).
+struct ColumnRun {
+  uint64_t begin, end;
+};
+std::vector<ColumnRun> SampledColumnRuns(uint64_t count) {
+  if (count <= kFitSamples) return {{0, count}};
   constexpr uint64_t kRuns = 4, kRun = kFitSamples / kRuns;
-  std::vector<uint64_t> out;
+  std::vector<ColumnRun> out;
   for (uint64_t j = 0; j < kRuns; ++j) {
     const uint64_t start = j * (count - kRun) / (kRuns - 1);
-    for (uint64_t k = 0; k < kRun; ++k) out.push_back(start + k);
+    out.push_back({start, start + kRun});
   }
   return out;
 }
@@ -115,46 +118,87 @@ struct FitSums {
   }
 };
 
+// The columns [c_begin, c_end) of row r of the view that lie in the chunk (its first
+// and last rows may be partial), and the chunk's index of the row's column 0 (valid
+// for the columns in range only: it may be "negative", wrapped).
+struct RowSpan {
+  uint64_t c_begin, c_end, first_index;
+};
+RowSpan ChunkPartOfRow(const MatrixView& view, uint64_t n, uint64_t r) {
+  const uint64_t row_start = r * view.row_length;  // in the view, from the chunk's first row
+  const uint64_t c_begin = row_start < view.first_column ? view.first_column - row_start : 0;
+  const uint64_t c_end = std::min(view.row_length, view.first_column + n - row_start);
+  return {c_begin, std::max(c_begin, c_end), row_start - view.first_column};
+}
+
 // In sixteenths, per row the sums of log2|x| - column_offset[c] over the sampled
 // columns of the row, or per column the sums of log2|x| - row_offset[r] over the
 // sampled rows (an empty offset vector counts as zeros; offsets in sixteenths).
-// Elements outside the chunk (its first and last partial rows) are skipped.
+// Elements outside the chunk (its first and last partial rows) are skipped. Both
+// loops run over contiguous elements without branches, so they vectorize.
+// Sixteenths<L>(v) with the invalid case as a mask, for loops without branches:
+// *x is the sixteenths, the result all ones when v is normal and finite, else 0.
+template <typename L>
+inline int32_t MaskedSixteenths(typename L::Bits v, int32_t* x) {
+  const uint32_t e = L::Exponent(v);
+  *x = int32_t(e << 4 | (L::Fraction(v) << (4 - L::kFracBits)));
+  return -int32_t(e - 1 < L::kRing - 1);  // 1 <= e < P
+}
+
+// The sums of a row's or a column's sixteenths fit an int32: at most kFitSamples
+// elements of at most 255 * 16 + 15 each, less offsets of the same size.
 template <typename L>
 void SumRows(ByteView raw, const MatrixView& view, const std::vector<int32_t>& column_offset, FitSums* rows) {
-  const uint64_t n = raw.size() / sizeof(typename L::Bits), c_total = view.row_length;
-  const std::vector<uint64_t> sampled = SpreadRuns(c_total);
+  const uint64_t n = raw.size() / sizeof(typename L::Bits);
+  const std::vector<ColumnRun> runs = SampledColumnRuns(view.row_length);
+  // Zeros stand in for no offsets: one loop for both.
+  thread_local std::vector<int32_t> zeros;
+  if (column_offset.empty()) zeros.assign(view.row_length, 0);
+  const int32_t* __restrict offset = column_offset.empty() ? zeros.data() : column_offset.data();
   for (uint64_t r = 0; r < rows->sum.size(); ++r) {
-    int64_t sum = 0;
-    uint32_t count = 0;
-    for (uint64_t c : sampled) {
-      const uint64_t pos = r * c_total + c;  // in the view, from the chunk's first row
-      if (pos < view.first_column || pos - view.first_column >= n) continue;
-      const int32_t x = Sixteenths<L>(L::Load(raw.data(), pos - view.first_column));
-      if (x < 0) continue;
-      sum += x - (column_offset.empty() ? 0 : column_offset[c]);
-      ++count;
+    const RowSpan span = ChunkPartOfRow(view, n, r);
+    int32_t sum = 0, count = 0;
+    for (const ColumnRun& run : runs) {
+      const uint64_t begin = std::max(run.begin, span.c_begin), end = std::min(run.end, span.c_end);
+      if (begin >= end) continue;
+      const uint8_t* elems = raw.data() + (span.first_index + begin) * sizeof(typename L::Bits);
+      const int32_t* run_offset = offset + begin;
+      for (size_t j = 0; j < size_t(end - begin); ++j) {
+        int32_t x;
+        const int32_t valid = MaskedSixteenths<L>(L::Load(elems, j), &x);
+        sum += (x - run_offset[j]) & valid;
+        count -= valid;
+      }
     }
     rows->sum[r] = sum;
-    rows->count[r] = count;
+    rows->count[r] = uint32_t(count);
   }
 }
 
 template <typename L>
 void SumColumns(ByteView raw, const MatrixView& view, const std::vector<int32_t>& row_offset, FitSums* columns) {
-  const uint64_t n = raw.size() / sizeof(typename L::Bits), c_total = view.row_length;
+  const uint64_t n = raw.size() / sizeof(typename L::Bits);
+  thread_local std::vector<int32_t> sums, counts;
+  sums.assign(view.row_length, 0);
+  counts.assign(view.row_length, 0);
+  int32_t* __restrict sum = sums.data();
+  int32_t* __restrict count = counts.data();
   for (uint64_t r : Spread(RowsTouched(view, n))) {
-    // The row's elements in the chunk: columns [c_begin, c_end).
-    const uint64_t row_start = r * c_total;
-    const uint64_t c_begin = row_start < view.first_column ? view.first_column - row_start : 0;
-    const uint64_t c_end = std::min(c_total, view.first_column + n - row_start);
+    const RowSpan span = ChunkPartOfRow(view, n, r);
     const int32_t off = row_offset.empty() ? 0 : row_offset[r];
-    const uint8_t* base = raw.data() + (row_start - view.first_column) * sizeof(typename L::Bits);
-    for (uint64_t c = c_begin; c < c_end; ++c) {
-      const int32_t x = Sixteenths<L>(L::Load(base, c));
-      const bool valid = x >= 0;
-      columns->sum[c] += valid ? x - off : 0;
-      columns->count[c] += valid;
+    const uint8_t* elems = raw.data() + (span.first_index + span.c_begin) * sizeof(typename L::Bits);
+    int32_t* __restrict row_sum = sum + span.c_begin;
+    int32_t* __restrict row_count = count + span.c_begin;
+    for (size_t j = 0; j < size_t(span.c_end - span.c_begin); ++j) {
+      int32_t x;
+      const int32_t valid = MaskedSixteenths<L>(L::Load(elems, j), &x);
+      row_sum[j] += (x - off) & valid;
+      row_count[j] -= valid;
     }
+  }
+  for (uint64_t c = 0; c < view.row_length; ++c) {
+    columns->sum[c] += sum[c];
+    columns->count[c] += uint32_t(count[c]);
   }
 }
 
