@@ -146,11 +146,12 @@ std::vector<Candidate> EstimateCandidates(Dtype dtype, ByteView raw, const Chunk
       codec_internal::SampleChunk(dtype, raw, base ? base->raw : ByteView());
   std::vector<Candidate> all;
   all.push_back({CodecId::kBytePlanesZstd, codec_internal::EstimateBytePlanesZstd(sample, zstd_level)});
-  if (GetDtypeInfo(dtype).is_float) {
-    all.push_back({CodecId::kFloatFields, codec_internal::EstimateFloatFields(sample)});
-  }
   if (FloatJointTakes(dtype)) {
-    all.push_back({CodecId::kFloatJoint, codec_internal::EstimateFloatJoint(sample)});
+    const codec_internal::FloatEstimates e = codec_internal::EstimateFloatFieldsAndJoint(sample);
+    all.push_back({CodecId::kFloatFields, e.fields});
+    all.push_back({CodecId::kFloatJoint, e.joint});
+  } else if (GetDtypeInfo(dtype).is_float) {
+    all.push_back({CodecId::kFloatFields, codec_internal::EstimateFloatFields(sample)});
   }
   if (scaled) all.push_back({CodecId::kFloatScaled, scaled->estimated_bytes});
   if (base) all.push_back({CodecId::kOrderedDeltaEntropy, codec_internal::EstimateOrderedDelta(sample)});

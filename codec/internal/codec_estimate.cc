@@ -113,24 +113,26 @@ SampleFields SplitSample(const ChunkSample& s) {
   return f;
 }
 
-// Estimated bytes of the field planes from `first` on, each as PlaneBytes says.
-double FieldPlaneBytes(const ChunkSample& s, const SampleFields& f, size_t first) {
-  double total = 0;
+// Estimated bytes of each field plane from `first` on, as PlaneBytes says (0 before).
+std::vector<double> FieldPlaneBytes(const ChunkSample& s, const SampleFields& f, size_t first) {
+  std::vector<double> bytes(f.specs.size(), 0);
   for (size_t k = first; k < f.specs.size(); ++k) {
     const int c = f.specs[k].context;
-    total += PlaneBytes(f.planes[k], c >= 0 ? f.planes[c] : nullptr, f.specs[k].bits, s.sampled, s.n, false);
+    bytes[k] = PlaneBytes(f.planes[k], c >= 0 ? f.planes[c] : nullptr, f.specs[k].bits, s.sampled, s.n, false);
   }
+  return bytes;
+}
+
+// Their sum from plane `first` on.
+double SumFrom(const std::vector<double>& plane_bytes, size_t first) {
+  double total = 0;
+  for (size_t k = first; k < plane_bytes.size(); ++k) total += plane_bytes[k];
   return total;
 }
 
-}  // namespace
-
-double EstimateFloatFields(const ChunkSample& s) { return FieldPlaneBytes(s, SplitSample(s), 0); }
-
-double EstimateFloatJoint(const ChunkSample& s) {
+// Codec 8's estimate without the planes after the joint pair (codec 3 codes those alike).
+double JointPairBytes(const ChunkSample& s, const SampleFields& f) {
   const size_t m = s.sampled;
-  if (m == 0) return 0;
-  const SampleFields f = SplitSample(s);
   // The joint symbol's order-0 entropy (~0.5% Huffman redundancy on its larger
   // alphabet), the raw bits beside it, a table of about a nibble per symbol in use.
   const int e = f.specs[0].bits, h = f.specs[1].bits - 1, k = DefaultJoinedBits(e, h);
@@ -145,9 +147,26 @@ double EstimateFloatJoint(const ChunkSample& s) {
   }
   const double scale = double(s.n) / double(m);
   const double blocks = double(s.n) / kEntropyBlockSymbols + 1;
-  return bits / 8 * scale * 1.005 + double(s.n) * double(h + 1 - k) / 8 + used / 2 + blocks * 20 + 10 +
-         FieldPlaneBytes(s, f, 2);
+  return bits / 8 * scale * 1.005 + double(s.n) * double(h + 1 - k) / 8 + used / 2 + blocks * 20 + 10;
 }
+
+}  // namespace
+
+double EstimateFloatFields(const ChunkSample& s) { return SumFrom(FieldPlaneBytes(s, SplitSample(s), 0), 0); }
+
+double EstimateFloatJoint(const ChunkSample& s) {
+  if (s.sampled == 0) return 0;
+  const SampleFields f = SplitSample(s);
+  return JointPairBytes(s, f) + SumFrom(FieldPlaneBytes(s, f, 2), 2);
+}
+
+FloatEstimates EstimateFloatFieldsAndJoint(const ChunkSample& s) {
+  const SampleFields f = SplitSample(s);
+  const std::vector<double> plane_bytes = FieldPlaneBytes(s, f, 0);
+  const double joint = s.sampled == 0 ? 0 : JointPairBytes(s, f) + SumFrom(plane_bytes, 2);
+  return {SumFrom(plane_bytes, 0), joint};
+}
+
 
 double EstimateBytePlanesZstd(const ChunkSample& s, int zstd_level) {
   const size_t w = DtypeWidth(s.dtype);

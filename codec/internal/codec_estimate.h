@@ -50,6 +50,13 @@ double EstimateFloatFields(const ChunkSample& s);
 double EstimateFloatJoint(const ChunkSample& s);
 double EstimateBytePlanesZstd(const ChunkSample& s, int zstd_level);
 double EstimateOrderedDelta(const ChunkSample& s);
+// Codec 3's and codec 8's estimates from one split of the sample (the two code the
+// planes after the first two alike): the same figures as the two calls.
+// REQUIRES: FloatJointTakes(s.dtype).
+struct FloatEstimates {
+  double fields, joint;
+};
+FloatEstimates EstimateFloatFieldsAndJoint(const ChunkSample& s);
 
 }  // namespace mvc::codec_internal
 

@@ -6,6 +6,8 @@
 #include <random>
 #include <string>
 
+#include "codec/float_joint.h"
+#include "codec/internal/codec_estimate.h"
 #include "core/chunking.h"
 #include "core/sha256.h"
 #include "tests/codec/codec_test_data.h"
@@ -348,6 +350,31 @@ TEST_CASE("Real fine-tune pairs round-trip exactly as ordered deltas") {
 
 // The estimate-first choice (docs/architecture.md, "How the codec picks an encoding") must cost almost nothing in
 // size: within 0.2% of encoding every candidate, per file and per pair.
+TEST_CASE("Codec 3's and codec 8's estimates from one split equal the two estimates made apart") {
+  auto check = [](Dtype d, ByteView chunk) {
+    const codec_internal::ChunkSample s = codec_internal::SampleChunk(d, chunk, {});
+    const codec_internal::FloatEstimates both = codec_internal::EstimateFloatFieldsAndJoint(s);
+    CHECK(both.fields == codec_internal::EstimateFloatFields(s));
+    CHECK(both.joint == codec_internal::EstimateFloatJoint(s));
+  };
+  for (Dtype d : {Dtype::kF32, Dtype::kBF16, Dtype::kF16, Dtype::kF8_E4M3, Dtype::kF8_E5M2}) {
+    CAPTURE(DtypeName(d));
+    for (size_t n : {size_t{0}, size_t{1}, size_t{1000}, size_t{100000}}) check(d, testing::GenerateTensorBytes(d, n, 3));
+  }
+  size_t checked = 0;
+  for (const std::string& path : testing::AllSharedSafetensors()) {
+    CAPTURE(path);
+    for (const testing::LocalTensor& t : testing::ReadLocalSafetensors(path)) {
+      if (!FloatJointTakes(t.dtype)) continue;
+      CAPTURE(t.name);
+      const ChunkLayout layout = ChunkLayout::For(t.dtype, t.bytes.size());
+      check(t.dtype, ByteView(t.bytes).subspan(layout.offset(0), layout.size(0)));
+      ++checked;
+    }
+  }
+  CHECK(checked > 100);
+}
+
 TEST_CASE("The estimated automatic choice stays within 0.2% of the exhaustive choice on real files and pairs") {
   auto total = [](const std::vector<testing::LocalTensor>& tensors,
                   const std::vector<testing::LocalTensor>* bases, bool exhaustive) {
