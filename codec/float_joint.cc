@@ -55,8 +55,9 @@ bool HeadsAreElements(Dtype dtype, const std::vector<PlaneSpec>& specs) {
   return specs.size() == kJointPlanes && DtypeWidth(dtype) == 2;
 }
 
-// F16 may also be coded with whole elements as heads (h = 10, no low plane): one table
-// lookup per element and no context-coded plane, so it decodes as fast as BF16.
+// F16 is coded with whole elements as heads (h = 10, no low plane): one table lookup
+// per element and no context-coded plane, so it decodes as fast as BF16. (Split F16
+// heads with a context-coded 3-bit plane, written before 2026-12-02, still decode.)
 constexpr int kWholeF16HighBits = 10;
 
 bool TakesWholeHeads(Dtype dtype) { return dtype == Dtype::kF16; }
@@ -74,25 +75,17 @@ Status EncodeFloatJointPayload(Dtype dtype, ByteView raw, Bytes* out) {
   const size_t n = raw.size() / DtypeWidth(dtype);
   Scratch s = ChunkScratch(specs.size(), n);
   const uint8_t* heads = raw.data();
-  codec_internal::JointPlan plan;
-  bool whole_heads = false;
-  if (TakesWholeHeads(dtype)) {
-    // Whole elements when they cost no more than the split heads with the low plane
-    // raw (the plane's context coding saves 0.01-0.07% on F16 CNNs and halves decode
-    // speed). Split heads at K = 2 or 3 with that plane raw cost exactly what whole
-    // heads at the same K cost (the same symbols, raw bits and table), so only the
-    // split's K = 1 can be cheaper: priced from the whole heads' counts, and the split
-    // planned only when it is.
-    plan = codec_internal::PlanJointStream(raw.data(), n, specs[0].bits, kWholeF16HighBits);
-    whole_heads = plan.bits <= plan.bits_one_wider;
+  // F16 goes with whole elements as heads: at K = 1 they cost what the split heads
+  // cost with their 3-bit plane raw, at K >= 2 what the split costs at the same K, and
+  // that plane's context coding saved less than its tables and headers cost (whole
+  // heads took 0.01-0.05% off the F16 CNNs and decode 1.5-3x faster than split ones).
+  const bool whole_heads = TakesWholeHeads(dtype);
+  if (!whole_heads && !HeadsAreElements(dtype, specs)) {
+    SplitFloatHeads(dtype, raw.data(), n, s.heads, s.planes.data() + kJointPlanes);
+    heads = s.heads;
   }
-  if (!whole_heads) {
-    if (!HeadsAreElements(dtype, specs)) {
-      SplitFloatHeads(dtype, raw.data(), n, s.heads, s.planes.data() + kJointPlanes);
-      heads = s.heads;
-    }
-    plan = codec_internal::PlanJointStream(heads, n, specs[0].bits, specs[1].bits - 1);
-  }
+  const codec_internal::JointPlan plan =
+      codec_internal::PlanJointStream(heads, n, specs[0].bits, whole_heads ? kWholeF16HighBits : specs[1].bits - 1);
   const size_t at = out->size();
   PutFixed32(out, 0);
   codec_internal::WriteJointStreamWithPlan(heads, n, plan, out);

@@ -51,7 +51,7 @@ constexpr uint8_t kWholeHeads = 0x80;
 // Raw fields of up to 7 bits (heads of at most 1 + E + 7 bits) and of up to 9 (whole
 // F16 elements as heads).
 constexpr int kMaxHeadRawBits = 7;
-constexpr int kMaxRawBits = 9;
+constexpr int kMaxRawBits = 10;
 // Elements per refill of 56 bits: three when a code (<= 11 bits) and its raw field take
 // at most 18 bits (3 * 18 <= 56), two up to 20 (the writer adds them to a 64-bit
 // accumulator holding up to 7 pending bits: 3 * 18 + 7 <= 64, 2 * 20 + 7 <= 64).
@@ -193,8 +193,6 @@ int DefaultJoinedBits(int exp_bits, int high_bits) {
   return high_bits == kWholeHighBits ? 11 - exp_bits : std::min({3, high_bits, 11 - exp_bits});
 }
 
-int MinJoinedBits(int high_bits) { return std::max(1, high_bits + 1 - kMaxRawBits); }
-
 bool JointStreamHasWholeHeads(ByteView in) { return in.size() >= 2 && (in[1] & kWholeHeads) != 0; }
 
 namespace {
@@ -296,13 +294,11 @@ void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, B
 
 JointPlan PlanJointStream(const uint8_t* heads, size_t n, int exp_bits, int high_bits) {
   const int max_joined = DefaultJoinedBits(exp_bits, high_bits);
-  const int min_joined = MinJoinedBits(high_bits);
-  const int lowest = std::max(1, min_joined - 1);
   // One count at the largest K; a symbol with one joined bit fewer is the symbol
   // shifted right by one, so each smaller K's counts are pairs of the next one's.
   std::vector<std::vector<uint32_t>> hists(size_t(max_joined) + 1);
   hists[max_joined] = CountSymbols(heads, n, Fields(JointShape{exp_bits, high_bits, max_joined}));
-  for (int k = max_joined - 1; k >= lowest; --k) {
+  for (int k = max_joined - 1; k >= 1; --k) {
     const std::vector<uint32_t>& up = hists[k + 1];
     std::vector<uint32_t>& h = hists[k];
     h.resize(up.size() / 2);
@@ -321,17 +317,16 @@ JointPlan PlanJointStream(const uint8_t* heads, size_t n, int exp_bits, int high
   // From the fewest joined bits up, while the stream shrinks: each joined bit saves
   // less than the one before and costs a table twice as large, so the sizes fall to
   // one minimum and rise after it (on every F16 chunk of the shared and npm models the
-  // search stops at K = 2, 3 or 4 of 2..6; pricing all five cost 70% of the encoder's time).
-  JointPlan best{{exp_bits, high_bits, max_joined}, {}, UINT64_MAX, UINT64_MAX};
+  // search stops at K = 1..4 of 1..6; pricing all six cost 70% of the encoder's time).
+  JointPlan best{{exp_bits, high_bits, max_joined}, {}, UINT64_MAX};
   std::vector<uint8_t> len;
-  for (int k = min_joined; k <= max_joined; ++k) {
+  for (int k = 1; k <= max_joined; ++k) {
     const uint64_t bits = price(k, &len);
     if (bits > best.bits) break;
     best.shape.joined = k;
     best.lengths = len;
     best.bits = bits;
   }
-  if (min_joined > 1) best.bits_one_wider = price(min_joined - 1, &len);
   return best;
 }
 

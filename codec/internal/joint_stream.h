@@ -33,14 +33,11 @@ struct JointShape {
   int exp_bits;   // E: 1..8
   int high_bits;  // h: mantissa bits in the head, 1..7, or 10 for whole F16 elements
   int joined;     // K: top mantissa bits joined to the exponent, 1..h, E + K <= 11, h + 1 - K <= 7
-                  // (<= 9 for whole F16 heads)
+                  // (<= 10 for whole F16 heads)
 };
 
 // The largest K an encoder tries: min(3, h, 11 - E); for whole F16 heads (h = 10) 11 - E.
 int DefaultJoinedBits(int exp_bits, int high_bits);
-
-// The smallest K the raw field allows: max(1, h - 8) (raw fields of at most 9 bits).
-int MinJoinedBits(int high_bits);
 
 // Whether a stream's header says its heads are whole F16 elements (h = 10; docs/format.md,
 // "Joint stream", bit 7 of Joined_Bits). False for a stream too short to say.
@@ -50,7 +47,7 @@ bool JointStreamHasWholeHeads(ByteView in);
 // heads below 2^(1 + E + h).
 void WriteJointStream(const uint8_t* heads, size_t n, const JointShape& shape, Bytes* out);
 
-// WriteJointStream with the K in MinJoinedBits(h)..DefaultJoinedBits(E, h) whose stream is
+// WriteJointStream with the K in 1..DefaultJoinedBits(E, h) whose stream is
 // smallest, found from one count of the symbols (a symbol of K - 1 bits is one of K bits
 // shifted right) with exact length-limited code lengths, raw bits and table size,
 // pricing K upwards from the smallest while the stream shrinks (the sizes have one
@@ -65,10 +62,6 @@ struct JointPlan {
   JointShape shape;
   std::vector<uint8_t> lengths;
   uint64_t bits;
-  // The bits at K = MinJoinedBits(h) - 1, whose raw field is one bit wider than a
-  // stream may hold; UINT64_MAX when that K would be 0. For whole F16 heads (K = 1):
-  // what the split layout costs at K = 1 with its 3-bit plane counted raw.
-  uint64_t bits_one_wider;
 };
 JointPlan PlanJointStream(const uint8_t* heads, size_t n, int exp_bits, int high_bits);
 // Writes the stream of a plan made for the same heads.

@@ -41,9 +41,9 @@ Bytes Encode(const Bytes& heads, const JointShape& s) {
 }
 
 TEST_CASE("Joint streams round-trip heads of every shape and length") {
-  // {5, 10, K}: whole F16 elements as heads, raw fields of 9 down to 5 bits.
+  // {5, 10, K}: whole F16 elements as heads, raw fields of 10 down to 5 bits.
   const JointShape shapes[] = {{8, 7, 3}, {8, 7, 1}, {5, 7, 3}, {5, 7, 6}, {4, 3, 3}, {5, 2, 2}, {1, 1, 1},
-                               {5, 10, 2}, {5, 10, 3}, {5, 10, 4}, {5, 10, 6}};
+                               {5, 10, 1}, {5, 10, 2}, {5, 10, 3}, {5, 10, 4}, {5, 10, 6}};
   for (const JointShape& s : shapes) {
     for (size_t n : {0, 1, 2, 3, 4, 5, 11, 1000, 65536, 65536 * 2 + 7}) {
       CAPTURE(s.exp_bits);
@@ -158,9 +158,12 @@ TEST_CASE("Joint stream decoding rejects bad fields, tables and truncation with 
   CHECK(DecodeJointStream(b, 3000, 5, 10, out.data()).message() ==
         "joint stream: whole-element heads flag clear for 10 high mantissa bits");
   b = whole;
-  b[1] = 0x80 | 1;  // 1 joined bit would leave a raw field of 10 bits
+  b[1] = 0x80 | 7;  // E + K may not pass 11
   CHECK(DecodeJointStream(b, 3000, 5, 10, out.data()).message() ==
-        "joint stream: 5 exponent bits and 1 joined bits do not fit 5 exponent and 10 mantissa bits");
+        "joint stream: 5 exponent bits and 7 joined bits do not fit 5 exponent and 10 mantissa bits");
+  b[1] = 0x80;  // nor K be 0
+  CHECK(DecodeJointStream(b, 3000, 5, 10, out.data()).message() ==
+        "joint stream: 5 exponent bits and 0 joined bits do not fit 5 exponent and 10 mantissa bits");
 }
 
 TEST_CASE("F16 chunks are coded with whole elements as heads where that costs no more") {
@@ -182,10 +185,9 @@ TEST_CASE("F16 chunks are coded with whole elements as heads where that costs no
         "float-joint: 1 trailing bytes after a stream of whole elements");
 }
 
-TEST_CASE("F16 chunks whose exponents spread over the whole range take the split layout at one joined bit") {
+TEST_CASE("F16 chunks whose exponents spread over the whole range take whole heads at one joined bit") {
   // A small chunk, 30 exponents equally likely, uniform mantissas: one joined bit (64
-  // symbols) beats two or more (128 and up) by the table alone, and only the split layout
-  // has a 10-bit raw remainder (its heads carry 7 bits and the 3-bit plane the rest).
+  // symbols) beats two or more (128 and up) by the table alone; its raw field is 10 bits.
   std::mt19937_64 rng(5);
   const size_t n = 1500;
   Bytes raw(2 * n);
@@ -199,12 +201,8 @@ TEST_CASE("F16 chunks whose exponents spread over the whole range take the split
   Result<Bytes> frame = EncodeChunk(Dtype::kF16, raw, nullptr, o);
   REQUIRE(frame.ok());
   const ByteView payload = ByteView(*frame).subspan(kChunkFrameHeaderBytes);
-  CHECK(payload[5] == 1);  // Joined_Bits: K = 1, split heads (bit 7 clear)
-  CHECK(DecodeFixed32(payload.data()) + 4 < payload.size());  // the low plane follows
-  // No whole-heads stream is smaller than the frame's joint stream and its low plane raw.
-  Bytes whole;
-  WriteJointStreamBestJoined(raw.data(), n, 5, 10, &whole);
-  CHECK(whole.size() + 4 >= payload.size() - 3 * (n / 65536 + 1));
+  CHECK(payload[5] == (0x80 | 1));  // Joined_Bits: K = 1, whole heads
+  CHECK(DecodeFixed32(payload.data()) + 4 == payload.size());  // no low plane follows
   Result<Bytes> back = DecodeChunkToBytes(*frame, {});
   REQUIRE(back.ok());
   CHECK(*back == raw);
@@ -229,7 +227,7 @@ TEST_CASE("On real F16 and BF16 weights the upward search finds the smallest K")
       ++chunks;
       CAPTURE(t.name);
       size_t smallest = SIZE_MAX;
-      for (int k = MinJoinedBits(file.high_bits); k <= DefaultJoinedBits(file.exp_bits, file.high_bits); ++k) {
+      for (int k = 1; k <= DefaultJoinedBits(file.exp_bits, file.high_bits); ++k) {
         Bytes fixed;
         WriteJointStream(t.bytes.data(), n, {file.exp_bits, file.high_bits, k}, &fixed);
         smallest = std::min(smallest, fixed.size());

@@ -43,7 +43,7 @@ TEST_CASE("Every golden frame decodes to its committed raw bytes") {
   std::ifstream manifest(kGoldenDir + "/MANIFEST");
   REQUIRE(manifest.good());
   std::string line;
-  std::set<int> codecs, delta_modes, byte_plane_modes, scale_axes, scale_units, whole_heads;
+  std::set<int> codecs, delta_modes, byte_plane_modes, scale_axes, scale_units, whole_heads, whole_joined;
   int frames = 0;
   while (std::getline(manifest, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -74,6 +74,7 @@ TEST_CASE("Every golden frame decodes to its committed raw bytes") {
     if (codec == 9) scale_axes.insert(view->payload[0] & 3);
     if (codec == 9) scale_units.insert((view->payload[0] >> 2) & 3);
     if (codec == 8 && view->dtype == Dtype::kF16) whole_heads.insert((view->payload[5] & 0x80) != 0);
+    if (codec == 8 && view->dtype == Dtype::kF16 && (view->payload[5] & 0x80)) whole_joined.insert(view->payload[5] & 0x7F);
     ++frames;
   }
   CHECK(frames >= 14);
@@ -84,6 +85,7 @@ TEST_CASE("Every golden frame decodes to its committed raw bytes") {
   CHECK(scale_axes == std::set<int>{1, 2, 3});  // codec 9: rows, columns, both
   CHECK(scale_units == std::set<int>{0, 1});    // codec 9: whole and half binades
   CHECK(whole_heads == std::set<int>{0, 1});     // F16 in codec 8: split heads and whole elements
+  CHECK(whole_joined.count(1) == 1);             // whole elements at K = 1: a 10-bit raw field
 }
 
 TEST_CASE("Every golden error frame fails with its committed message") {

@@ -17,6 +17,11 @@
 //        (streams of fewer than 4096 symbols in the single form, "Entropy stream")
 //   gen tests/golden _as_float_joint_whole float_fields_f16:8
 //        (2026-12-01: codec 8 with whole F16 elements as heads, "Joint stream")
+//   gen tests/golden "" float_joint_f16_k1
+//        (2026-12-02: whole F16 heads at K = 1, a 10-bit raw field; its raw bytes, 1500
+//        elements of exponents 1..30 equally likely with uniform signs and mantissas,
+//        were written first by Python's random.Random(20261202): per element
+//        getrandbits(1), 1 + randrange(30), getrandbits(10))
 //
 // Built by hand:  g++ -std=c++20 -O2 -I. tests/golden/generate_golden_compact.cc \
 //   build/codec/libmvc_codec.a build/core/libmvc_core.a -lzstd -lcrypto -o /tmp/gen
@@ -59,6 +64,7 @@ int main(int argc, char** argv) {
       {"float_fields_f8e5m2", Dtype::kF8_E5M2, CodecId::kFloatFields, false},
       {"ordered_delta_entropy_bf16", Dtype::kBF16, CodecId::kOrderedDeltaEntropy, true},
       {"ordered_delta_entropy_f32", Dtype::kF32, CodecId::kOrderedDeltaEntropy, true},
+      {"float_joint_f16_k1", Dtype::kF16, CodecId::kFloatJoint, false},
   };
   for (int arg = 3; arg < argc; ++arg) {
     std::string wanted = argv[arg];
