@@ -64,6 +64,8 @@ bool TakesWholeHeads(Dtype dtype) { return dtype == Dtype::kF16; }
 
 }  // namespace
 
+bool FloatJointWritesWholeElements(Dtype dtype) { return TakesWholeHeads(dtype); }
+
 bool FloatJointTakes(Dtype dtype) {
   if (!GetDtypeInfo(dtype).is_float) return false;
   const std::vector<PlaneSpec> specs = GetFloatFieldPlanes(dtype);

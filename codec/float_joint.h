@@ -23,6 +23,10 @@ namespace mvc {
 // Float dtypes whose exponent fits one plane: F32, F16, BF16, F8_E4M3, F8_E5M2.
 bool FloatJointTakes(Dtype dtype);
 
+// Whether the encoder writes the dtype's elements whole as heads (F16: no low plane;
+// docs/format.md, "Whole F16 elements"), so its low mantissa bits are raw.
+bool FloatJointWritesWholeElements(Dtype dtype);
+
 // Appends the payload of `raw` (whole elements). REQUIRES: FloatJointTakes(dtype).
 // Errors: kInternal when zstd fails.
 Status EncodeFloatJointPayload(Dtype dtype, ByteView raw, Bytes* out);

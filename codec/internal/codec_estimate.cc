@@ -10,6 +10,7 @@
 
 #include "codec/byte_planes.h"
 #include "codec/float_fields.h"
+#include "codec/float_joint.h"
 #include "codec/internal/entropy_stream.h"
 #include "codec/internal/joint_stream.h"
 #include "codec/internal/plane_container.h"
@@ -150,6 +151,15 @@ double JointPairBytes(const ChunkSample& s, const SampleFields& f) {
   return bits / 8 * scale * 1.005 + double(s.n) * double(h + 1 - k) / 8 + used / 2 + blocks * 20 + 10;
 }
 
+// Codec 8's low planes: as codec 3 codes them, or raw bits where the elements go whole
+// (F16, whose whole heads carry those bits raw beside the code).
+double JointLowBytes(const ChunkSample& s, const SampleFields& f, const std::vector<double>& plane_bytes) {
+  if (!FloatJointWritesWholeElements(s.dtype)) return SumFrom(plane_bytes, 2);
+  unsigned bits = 0;
+  for (size_t k = 2; k < f.specs.size(); ++k) bits += unsigned(f.specs[k].bits);
+  return double(s.n) * bits / 8;
+}
+
 }  // namespace
 
 double EstimateFloatFields(const ChunkSample& s) { return SumFrom(FieldPlaneBytes(s, SplitSample(s), 0), 0); }
@@ -157,16 +167,16 @@ double EstimateFloatFields(const ChunkSample& s) { return SumFrom(FieldPlaneByte
 double EstimateFloatJoint(const ChunkSample& s) {
   if (s.sampled == 0) return 0;
   const SampleFields f = SplitSample(s);
-  return JointPairBytes(s, f) + SumFrom(FieldPlaneBytes(s, f, 2), 2);
+  const bool whole = FloatJointWritesWholeElements(s.dtype);
+  return JointPairBytes(s, f) + JointLowBytes(s, f, whole ? std::vector<double>() : FieldPlaneBytes(s, f, 2));
 }
 
 FloatEstimates EstimateFloatFieldsAndJoint(const ChunkSample& s) {
   const SampleFields f = SplitSample(s);
   const std::vector<double> plane_bytes = FieldPlaneBytes(s, f, 0);
-  const double joint = s.sampled == 0 ? 0 : JointPairBytes(s, f) + SumFrom(plane_bytes, 2);
+  const double joint = s.sampled == 0 ? 0 : JointPairBytes(s, f) + JointLowBytes(s, f, plane_bytes);
   return {SumFrom(plane_bytes, 0), joint};
 }
-
 
 double EstimateBytePlanesZstd(const ChunkSample& s, int zstd_level) {
   const size_t w = DtypeWidth(s.dtype);
