@@ -351,9 +351,10 @@ ExponentScales FitExponentScales(Dtype dtype, ByteView raw, const MatrixView& vi
   const int ring = OffsetRing(dtype, unit_bits);
   WithLayout(dtype, [&]<typename L>(L) {
     FitSums rows(num_rows), columns(num_columns);
-    if (axes != ScaleAxes::kColumns) SumRows<L>(raw, view, {}, &rows);
+    // Both axes take the center from the columns' pass: a pass over the rows less.
+    if (axes == ScaleAxes::kRows) SumRows<L>(raw, view, {}, &rows);
     if (axes != ScaleAxes::kRows) SumColumns<L>(raw, view, {}, &columns);
-    const double center = axes == ScaleAxes::kColumns ? columns.Mean() : rows.Mean();
+    const double center = axes == ScaleAxes::kRows ? rows.Mean() : columns.Mean();
     if (axes == ScaleAxes::kRows) out.rows = RoundOffsets(rows.Centered(center), unit_bits, ring);
     if (axes == ScaleAxes::kColumns) out.columns = RoundOffsets(columns.Centered(center), unit_bits, ring);
     if (axes == ScaleAxes::kBoth) {
