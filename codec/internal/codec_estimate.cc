@@ -89,6 +89,7 @@ ChunkSample SampleChunk(Dtype dtype, ByteView raw, ByteView base_raw) {
   if (!base_raw.empty()) s.base.resize(s.sampled * w);
   size_t at = 0;
   for (const SampleRun& r : runs) {
+    if (r.length == 0) continue;  // an empty chunk: no bytes to copy (memcpy takes no null)
     std::memcpy(s.raw.data() + at, raw.data() + r.start * w, r.length * w);
     if (!base_raw.empty()) std::memcpy(s.base.data() + at, base_raw.data() + r.start * w, r.length * w);
     at += r.length * w;
