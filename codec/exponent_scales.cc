@@ -93,12 +93,20 @@ std::vector<ColumnRun> SampledColumnRuns(uint64_t count) {
 
 // log2|x| in sixteenths of a binade, linear in the top 4 mantissa bits (the fit only
 // compares rows and columns, so the curve's bias cancels), minus the exponent bias;
-// -1 for zero, subnormal, infinite and NaN elements.
+// -1 for zero, subnormal, infinite and NaN elements. MaskedSixteenths is the same with
+// the invalid case as a mask, for loops without branches: *x is the sixteenths, the
+// result all ones when v is normal and finite, else 0.
+template <typename L>
+inline int32_t MaskedSixteenths(typename L::Bits v, int32_t* x) {
+  const uint32_t e = L::Exponent(v);
+  *x = int32_t(e << 4 | (L::Fraction(v) << (4 - L::kFracBits)));
+  return -int32_t(e - 1 < L::kRing - 1);  // 1 <= e < P
+}
+
 template <typename L>
 inline int32_t Sixteenths(typename L::Bits v) {
-  const uint32_t e = L::Exponent(v);
-  if (e == 0 || e == L::kRing) return -1;
-  return int32_t(e << 4 | (L::Fraction(v) << (4 - L::kFracBits)));
+  int32_t x;
+  return MaskedSixteenths<L>(v, &x) ? x : -1;
 }
 
 // Per group, integer sums of sixteenths and the number of elements in them.
@@ -136,15 +144,6 @@ RowSpan ChunkPartOfRow(const MatrixView& view, uint64_t n, uint64_t r) {
 // sampled rows (an empty offset vector counts as zeros; offsets in sixteenths).
 // Elements outside the chunk (its first and last partial rows) are skipped. Both
 // loops run over contiguous elements without branches, so they vectorize.
-// Sixteenths<L>(v) with the invalid case as a mask, for loops without branches:
-// *x is the sixteenths, the result all ones when v is normal and finite, else 0.
-template <typename L>
-inline int32_t MaskedSixteenths(typename L::Bits v, int32_t* x) {
-  const uint32_t e = L::Exponent(v);
-  *x = int32_t(e << 4 | (L::Fraction(v) << (4 - L::kFracBits)));
-  return -int32_t(e - 1 < L::kRing - 1);  // 1 <= e < P
-}
-
 // The sums of a row's or a column's sixteenths fit an int32: at most kFitSamples
 // elements of at most 255 * 16 + 15 each, less offsets of the same size.
 template <typename L>

@@ -12,21 +12,23 @@ namespace {
 constexpr int kSymbolBits = 11;  // a leaf sorts as (frequency << 11) | symbol
 static_assert(kMaxHuffmanSymbols == 1 << kSymbolBits);
 
+// Sorts leaves ascending by insertion: near-linear on nearly sorted input.
+void InsertionSort(uint64_t* leaves, int m) {
+  for (int k = 1; k < m; ++k) {
+    const uint64_t x = leaves[k];
+    int j = k - 1;
+    for (; j >= 0 && leaves[j] > x; --j) leaves[j + 1] = leaves[j];
+    leaves[j + 1] = x;
+  }
+}
+
 // Sorts leaves (frequency << kSymbolBits | symbol) gathered in symbol order into
 // ascending order: a stable least-significant-digit radix sort on the frequency's
 // bytes, skipping bytes where every leaf agrees (two passes for chunks of under 2^16
 // elements). std::sort took half of BuildLengths' time on the 128-2048-symbol
 // alphabets of F16 chunks; few leaves go by insertion. `spare` holds m leaves.
 void SortLeaves(uint64_t* leaves, int m, uint64_t* spare) {
-  if (m < 32) {
-    for (int k = 1; k < m; ++k) {
-      const uint64_t x = leaves[k];
-      int j = k - 1;
-      for (; j >= 0 && leaves[j] > x; --j) leaves[j + 1] = leaves[j];
-      leaves[j + 1] = x;
-    }
-    return;
-  }
+  if (m < 32) return InsertionSort(leaves, m);
   uint64_t any = 0, all = ~uint64_t{0};
   for (int k = 0; k < m; ++k) { any |= leaves[k]; all &= leaves[k]; }
   const uint64_t varying = (any ^ all) >> kSymbolBits;
@@ -97,12 +99,7 @@ void BuildLengths(const uint32_t* freq, int a, uint8_t* len) {
       const uint64_t f = ((leaves[k] >> kSymbolBits) >> 1) | 1;
       leaves[k] = (f << kSymbolBits) | (leaves[k] & kSymbolMask);
     }
-    for (int k = 1; k < m; ++k) {
-      const uint64_t x = leaves[k];
-      int j = k - 1;
-      for (; j >= 0 && leaves[j] > x; --j) leaves[j + 1] = leaves[j];
-      leaves[j + 1] = x;
-    }
+    InsertionSort(leaves, m);
   }
 }
 
