@@ -59,6 +59,13 @@ constexpr size_t PerRefill(unsigned raw_bits) { return raw_bits <= kMaxHeadRawBi
 // High mantissa bits of whole F16 heads.
 constexpr int kWholeHighBits = 10;
 
+// The coding loops (the decoders' and the writer's) are built for BMI2 too and picked
+// at run time where the CPU has it: its shifts by a register (shrx, shlx) are one
+// micro-op where the baseline's shift by cl is three, and every element shifts a bit
+// buffer by its length. The loops are inlined into each clone (multiversioned
+// functions cannot be templates in clang).
+#define MVC_CODER_CLONES_ __attribute__((target_clones("bmi2", "default")))
+
 // Decode table entry: the symbol's head bits in bits 0-15, above them the bits the
 // element takes (its raw field and its code).
 inline uint32_t Entry(uint32_t head_bits, uint32_t bits) { return head_bits | (bits << 16); }
@@ -133,14 +140,8 @@ template <unsigned kRawBits>
   return i;
 }
 
-// The decode loops are built for BMI2 too and picked at run time where the CPU has it:
-// its shifts by a register (shrx, shlx) are one micro-op where the baseline's shift by
-// cl is three, and every element shifts its reader's bits by its length. The loops are
-// inlined into each clone (multiversioned functions cannot be templates in clang).
-#define MVC_DECODE_CLONES_ __attribute__((target_clones("bmi2", "default")))
-
-MVC_DECODE_CLONES_ size_t DecodeJointFast1Any(unsigned raw_bits, BitReader* r, size_t i, size_t hi,
-                                              const uint32_t* table, const uint16_t* raw_head, uint8_t* heads) {
+MVC_CODER_CLONES_ size_t DecodeJointFast1Any(unsigned raw_bits, BitReader* r, size_t i, size_t hi,
+                                             const uint32_t* table, const uint16_t* raw_head, uint8_t* heads) {
   size_t next = i;
   [&]<unsigned... B>(std::integer_sequence<unsigned, B...>) __attribute__((always_inline)) {
     ((raw_bits == B + 1 ? void(next = DecodeJointFast1<B + 1>(r, i, hi, table, raw_head, heads)) : void()), ...);
@@ -149,21 +150,19 @@ MVC_DECODE_CLONES_ size_t DecodeJointFast1Any(unsigned raw_bits, BitReader* r, s
 }
 
 // DecodeJointFast4 for a raw field of raw_bits (1..kMaxRawBits).
-MVC_DECODE_CLONES_ void DecodeJointFast4Any(unsigned raw_bits, BitReader* r, const size_t* lo, size_t steps,
-                                            const uint32_t* table, const uint16_t* raw_head, uint8_t* heads) {
+MVC_CODER_CLONES_ void DecodeJointFast4Any(unsigned raw_bits, BitReader* r, const size_t* lo, size_t steps,
+                                           const uint32_t* table, const uint16_t* raw_head, uint8_t* heads) {
   [&]<unsigned... B>(std::integer_sequence<unsigned, B...>) __attribute__((always_inline)) {
     ((raw_bits == B + 1 ? DecodeJointFast4<B + 1>(r, lo, steps, table, raw_head, heads) : void()), ...);
   }(std::make_integer_sequence<unsigned, kMaxRawBits>{});
 }
-
-#undef MVC_DECODE_CLONES_
 
 // Writes elements [lo, hi) whose code(k) gives bits (0-23) and their count (24-31).
 // The writer's state is held in locals: its byte stores may alias anything reached by
 // reference, which would keep the accumulator in memory. kPer elements (PerRefill)
 // are packed into one value, then added to the accumulator.
 template <size_t kPer, typename Code>
-void WriteCodes(BitWriter* w, size_t lo, size_t hi, Code code) {
+[[gnu::always_inline]] inline void WriteCodes(BitWriter* w, size_t lo, size_t hi, Code code) {
   uint64_t acc = w->acc;
   unsigned bits = w->bits;
   uint8_t* p = w->p;
@@ -195,6 +194,30 @@ void WriteCodes(BitWriter* w, size_t lo, size_t hi, Code code) {
   }
 }
 
+// Writes heads [lo, hi) by the table of whole heads when there is one, else by the
+// table by sign and symbol with the head's low bits OR-ed in. Arguments by value: the
+// writer's byte stores could alias anything reached by reference, and the pointers
+// would be reloaded for every element.
+MVC_CODER_CLONES_ void WriteHeadCodes(BitWriter* w, size_t lo, size_t hi, const uint8_t* in,
+                                      const uint32_t* by_sign_symbol, const uint32_t* by_head, unsigned shift,
+                                      uint32_t low_mask, size_t per_refill) {
+  auto write = [&]<size_t kPer>() __attribute__((always_inline)) {
+    if (by_head) {
+      WriteCodes<kPer>(w, lo, hi, [by_head, in](size_t k) { return by_head[LoadHead(in, k)]; });
+    } else {
+      WriteCodes<kPer>(w, lo, hi, [by_sign_symbol, in, shift, low_mask](size_t k) {
+        const uint32_t h = LoadHead(in, k);
+        return by_sign_symbol[h >> shift] | (h & low_mask);
+      });
+    }
+  };
+  if (per_refill == 3) {
+    write.template operator()<3>();
+  } else {
+    write.template operator()<2>();
+  }
+}
+
 }  // namespace
 
 int DefaultJoinedBits(int exp_bits, int high_bits) {
@@ -206,7 +229,7 @@ bool JointStreamHasWholeHeads(ByteView in) { return in.size() >= 2 && (in[1] & k
 namespace {
 
 // Symbol counts of the n heads for f's joined bits, the sign folded in.
-std::vector<uint32_t> CountSymbols(const uint8_t* heads, size_t n, const Fields& f) {
+MVC_CODER_CLONES_ std::vector<uint32_t> CountSymbols(const uint8_t* heads, size_t n, const Fields& f) {
   const int a = f.alphabet();
   // Counted by symbol and sign (head >> shift, no mask: one operation less), in two
   // histograms that break the store-to-load dependency on repeated symbols (four
@@ -265,28 +288,8 @@ void WriteWithLengths(const uint8_t* heads, size_t n, const JointShape& shape, c
       for (uint32_t low = 0; low < low_count; ++low) *out_entry++ = base | low;
   }
   WriteHuffmanBlocks(n, kMaxCodeBits + f.raw_bits, single, [&](BitWriter& w, size_t lo, size_t hi) {
-    // Captured by value: the writer's byte stores could alias anything captured by
-    // reference, and the pointers would be reloaded for every element.
-    const uint32_t* t = by_sign_symbol.data();
-    const uint32_t* whole = by_head.get();
-    const uint8_t* in = heads;
-    const unsigned shift = f.shift;
-    const uint32_t low_mask = f.low_mask;
-    auto write = [&]<size_t kPer>() {
-      if (whole) {
-        WriteCodes<kPer>(&w, lo, hi, [whole, in](size_t k) { return whole[LoadHead(in, k)]; });
-      } else {
-        WriteCodes<kPer>(&w, lo, hi, [t, in, shift, low_mask](size_t k) {
-          const uint32_t h = LoadHead(in, k);
-          return t[h >> shift] | (h & low_mask);
-        });
-      }
-    };
-    if (PerRefill(f.raw_bits) == 3) {
-      write.template operator()<3>();
-    } else {
-      write.template operator()<2>();
-    }
+    WriteHeadCodes(&w, lo, hi, heads, by_sign_symbol.data(), by_head.get(), f.shift, f.low_mask,
+                   PerRefill(f.raw_bits));
   }, out);
 }
 
