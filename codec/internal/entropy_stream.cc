@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "codec/internal/byte_histogram.h"
 #include "codec/internal/code_length_coding.h"
 #include "codec/internal/huffman_blocks.h"
 #include "codec/internal/huffman_code.h"
@@ -197,14 +198,9 @@ EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, 
     uint32_t* h = hist.data() - size_t(cmin) * a;
     for (size_t i = 0; i < n; ++i) ++h[size_t(ctx[i]) * a + sym[i]];
   } else {
-    // Four histograms break the store-to-load dependency on repeated symbols.
-    std::vector<uint32_t> h4(4 * a, 0);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-      ++h4[sym[i]]; ++h4[a + sym[i + 1]]; ++h4[2 * a + sym[i + 2]]; ++h4[3 * a + sym[i + 3]];
-    }
-    for (; i < n; ++i) ++h4[sym[i]];
-    for (int s = 0; s < a; ++s) hist[s] = h4[s] + h4[a + s] + h4[2 * a + s] + h4[3 * a + s];
+    uint32_t count[256];  // symbols are below a <= 256
+    ByteHistogram(sym, n, count);
+    std::copy_n(count, a, hist.begin());
   }
   auto cost = [&](const uint32_t* h, const uint8_t* len) {
     uint64_t bits = 0;

@@ -9,6 +9,7 @@
 
 #include "codec/byte_planes.h"
 #include "codec/format.h"
+#include "codec/internal/byte_histogram.h"
 #include "codec/internal/entropy_stream.h"
 #include "codec/internal/rans_stream.h"
 #include "core/endian_coding.h"
@@ -66,8 +67,8 @@ bool AllBelow(const uint8_t* p, size_t n, int bits) {
 
 double ByteEntropyBits(const uint8_t* p, size_t n) {
   if (n == 0) return 0;
-  uint32_t h[256] = {0};
-  for (size_t i = 0; i < n; ++i) ++h[p[i]];
+  uint32_t h[256];
+  ByteHistogram(p, n, h);
   double bits = 0;
   for (uint32_t c : h) if (c) bits -= double(c) * std::log2(double(c) / double(n));
   return bits / double(n);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/internal/byte_histogram.h"
 #include "codec/internal/entropy_stream.h"
 #include "core/endian_coding.h"
 
@@ -97,12 +98,12 @@ Status ParseFreqTable(ByteView in, size_t* pos, uint16_t* freq) {
 
 RansPlan PlanRansStream(const uint8_t* sym, size_t n) {
   RansPlan plan;
-  uint64_t count[256] = {0};
-  for (size_t i = 0; i < n; ++i) ++count[sym[i]];
+  uint32_t count[256];
+  ByteHistogram(sym, n, count);
   uint32_t sum = 0;
   for (int s = 0; s < 256; ++s) {
     if (!count[s]) continue;
-    plan.freq[s] = static_cast<uint16_t>(std::max<uint64_t>(1, count[s] * kScale / n));
+    plan.freq[s] = static_cast<uint16_t>(std::max<uint64_t>(1, uint64_t{count[s]} * kScale / n));
     sum += plan.freq[s];
   }
   // Rounding: give or take one at a time from the largest frequency, the lowest symbol
@@ -167,29 +168,60 @@ void WriteRansStream(const RansPlan& plan, const uint8_t* sym, size_t n, Bytes* 
   const size_t table_pos = out->size();
   out->resize(table_pos + 4 * num_blocks);
   const size_t data_pos = out->size();
-  Bytes tmp(2 * kEntropyBlockSymbols + 16);
+  // One buffer a sub-stream, each written backwards from its end (the decoder reads
+  // forwards): a symbol's state update waits on the one before (a multiply, shifts,
+  // an add), so the four sub-streams are encoded side by side, four chains in flight.
+  // A symbol writes at most 2 bytes (states stay below 2^31).
+  constexpr size_t kStreamRoom = 2 * kEntropyBlockSymbols / 4 + 16;
+  Bytes tmp(4 * kStreamRoom);
+  auto put = [&](uint32_t& x, uint8_t*& p, uint8_t s) {
+    const EncSym& e = enc[s];
+    // Renormalize without branches (it is unpredictable): p[-1] is in the buffer.
+    const uint32_t n1 = x >= e.x_max;
+    p[-1] = static_cast<uint8_t>(x);
+    p -= n1;
+    x >>= 8 * n1;
+    const uint32_t n2 = x >= e.x_max;
+    p[-1] = static_cast<uint8_t>(x);
+    p -= n2;
+    x >>= 8 * n2;
+    const uint32_t q = static_cast<uint32_t>((uint64_t{x} * e.rcp) >> 32) >> e.shift;
+    x = x + e.bias + q * e.cmpl;
+  };
   for (size_t b = 0; b < num_blocks; ++b) {
     const size_t first = b * kEntropyBlockSymbols;
     const size_t m = std::min<size_t>(kEntropyBlockSymbols, n - first);
     const size_t q = (m + 3) / 4;
+    size_t lo[4], cnt[4];
+    uint32_t x[4];
+    uint8_t* end[4];
+    uint8_t* p[4];
+    for (int j = 0; j < 4; ++j) {
+      lo[j] = first + std::min(m, j * q);
+      cnt[j] = first + std::min(m, (j + 1) * q) - lo[j];  // non-increasing in j
+      x[j] = kRansL;
+      end[j] = p[j] = tmp.data() + (j + 1) * kStreamRoom;
+    }
+    // Each sub-stream's symbols past the shortest's count, then all four together.
+    for (int j = 0; j < 3; ++j)
+      for (size_t k = cnt[j]; k-- > cnt[3];) put(x[j], p[j], sym[lo[j] + k]);
+    {
+      uint32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+      uint8_t *p0 = p[0], *p1 = p[1], *p2 = p[2], *p3 = p[3];
+      const uint8_t *s0 = sym + lo[0], *s1 = sym + lo[1], *s2 = sym + lo[2], *s3 = sym + lo[3];
+      for (size_t k = cnt[3]; k-- > 0;) {
+        put(x0, p0, s0[k]); put(x1, p1, s1[k]); put(x2, p2, s2[k]); put(x3, p3, s3[k]);
+      }
+      x[0] = x0; x[1] = x1; x[2] = x2; x[3] = x3;
+      p[0] = p0; p[1] = p1; p[2] = p2; p[3] = p3;
+    }
     const size_t block_pos = out->size();
     out->resize(block_pos + 12);
     for (int j = 0; j < 4; ++j) {
-      const size_t lo = first + std::min(m, j * q), hi = first + std::min(m, (j + 1) * q);
-      // Encode backwards so that the decoder reads forwards.
-      uint8_t* end = tmp.data() + tmp.size();
-      uint8_t* p = end;
-      uint32_t x = kRansL;
-      for (size_t i = hi; i-- > lo;) {
-        const EncSym& e = enc[sym[i]];
-        while (x >= e.x_max) { *--p = static_cast<uint8_t>(x); x >>= 8; }
-        const uint32_t q = static_cast<uint32_t>((uint64_t{x} * e.rcp) >> 32) >> e.shift;
-        x = x + e.bias + q * e.cmpl;
-      }
-      p -= 4;
-      EncodeFixed32(p, x);
-      if (j < 3) EncodeFixed32(out->data() + block_pos + 4 * j, static_cast<uint32_t>(end - p));
-      PutBytes(out, p, static_cast<size_t>(end - p));
+      p[j] -= 4;
+      EncodeFixed32(p[j], x[j]);
+      if (j < 3) EncodeFixed32(out->data() + block_pos + 4 * j, static_cast<uint32_t>(end[j] - p[j]));
+      PutBytes(out, p[j], static_cast<size_t>(end[j] - p[j]));
     }
     EncodeFixed32(out->data() + table_pos + 4 * b, static_cast<uint32_t>(out->size() - data_pos));
   }
