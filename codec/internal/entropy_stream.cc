@@ -177,7 +177,8 @@ void DecodeMultiFast4(BitReader* r, uint8_t** o, size_t steps, const uint32_t* m
 
 }  // namespace
 
-EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, int ab, int cb) {
+EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, int ab, int cb,
+                              const uint32_t* sym_counts) {
   EntropyPlan plan;
   plan.alphabet_bits = ab;
   plan.ctx_bits = ctx ? cb : 0;
@@ -199,8 +200,11 @@ EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, 
     for (size_t i = 0; i < n; ++i) ++h[size_t(ctx[i]) * a + sym[i]];
   } else {
     uint32_t count[256];  // symbols are below a <= 256
-    ByteHistogram(sym, n, count);
-    std::copy_n(count, a, hist.begin());
+    if (!sym_counts) {
+      ByteHistogram(sym, n, count);
+      sym_counts = count;
+    }
+    std::copy_n(sym_counts, a, hist.begin());
   }
   auto cost = [&](const uint32_t* h, const uint8_t* len) {
     uint64_t bits = 0;

@@ -35,9 +35,11 @@ struct EntropyPlan {
 };
 
 // Chooses tables for `n` symbols (and their contexts, or nullptr with ctx_bits 0).
+// `sym_counts`, when given for symbols without context, is their ByteHistogram (a
+// caller planning several coders of one plane counts it once).
 // REQUIRES: n > 0; every sym < 2^alphabet_bits, every ctx < 2^ctx_bits.
 EntropyPlan PlanEntropyStream(const uint8_t* sym, const uint8_t* ctx, size_t n, int alphabet_bits,
-                              int ctx_bits);
+                              int ctx_bits, const uint32_t* sym_counts = nullptr);
 
 // Appends exactly plan.encoded_bytes to `out`. REQUIRES: the same inputs as the plan.
 void WriteEntropyStream(const EntropyPlan& plan, const uint8_t* sym, const uint8_t* ctx, size_t n,

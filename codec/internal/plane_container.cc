@@ -116,16 +116,20 @@ Status EncodePlaneSet(const std::vector<const uint8_t*>& planes, const std::vect
     const Bytes* sample =
         n >= kZstdSampleFrom && (byte_plane || options.allow_zstd) ? &SamplePlane(plane, n) : nullptr;
     const bool uniform = byte_plane && sample && NearUniform(*sample);
+    // A plane without context is counted once for both entropy coders.
+    uint32_t counts[256];
+    const bool count_once = options.allow_entropy && options.allow_rans && n > 0 && specs[k].context < 0 && !uniform;
+    if (count_once) ByteHistogram(plane, n, counts);
     if (options.allow_entropy && n > 0 && !uniform) {
       const PlaneSpec& s = specs[k];
       const uint8_t* ctx = s.context >= 0 ? planes[s.context] : nullptr;
       int cbits = s.context >= 0 ? specs[s.context].bits : 0;
-      plan = PlanEntropyStream(plane, ctx, n, s.bits, cbits);
+      plan = PlanEntropyStream(plane, ctx, n, s.bits, cbits, count_once ? counts : nullptr);
       if (plan.encoded_bytes + 4 < best) { best = plan.encoded_bytes + 4; mode = PlaneMode::kEntropy; }
     }
     RansPlan rans;
     if (options.allow_rans && n > 0 && specs[k].context < 0 && !uniform) {
-      rans = PlanRansStream(plane, n);
+      rans = PlanRansStream(plane, n, count_once ? counts : nullptr);
       // rANS decodes at about a third of Huffman's speed: it must save 2% to be used.
       const size_t bar = mode == PlaneMode::kEntropy ? best - best / 50 : best;
       if (rans.encoded_bytes + 4 < bar) { best = rans.encoded_bytes + 4; mode = PlaneMode::kRans; }

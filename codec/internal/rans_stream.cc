@@ -96,10 +96,14 @@ Status ParseFreqTable(ByteView in, size_t* pos, uint16_t* freq) {
 
 }  // namespace
 
-RansPlan PlanRansStream(const uint8_t* sym, size_t n) {
+RansPlan PlanRansStream(const uint8_t* sym, size_t n, const uint32_t* counts) {
   RansPlan plan;
-  uint32_t count[256];
-  ByteHistogram(sym, n, count);
+  uint32_t own[256];
+  if (!counts) {
+    ByteHistogram(sym, n, own);
+    counts = own;
+  }
+  const uint32_t* count = counts;
   uint32_t sum = 0;
   for (int s = 0; s < 256; ++s) {
     if (!count[s]) continue;

@@ -28,8 +28,9 @@ struct RansPlan {
   size_t encoded_bytes = 0;          // an upper bound on what WriteRansStream appends
 };
 
+// `counts`, when given, is the ByteHistogram of sym (counted once for several coders).
 // REQUIRES: n > 0.
-RansPlan PlanRansStream(const uint8_t* sym, size_t n);
+RansPlan PlanRansStream(const uint8_t* sym, size_t n, const uint32_t* counts = nullptr);
 
 void WriteRansStream(const RansPlan& plan, const uint8_t* sym, size_t n, Bytes* out);
 
