@@ -172,7 +172,8 @@ std::vector<Candidate> EstimateCandidates(Dtype dtype, ByteView raw, const Chunk
   for (const Candidate& c : all) {
     if (c.codec == CodecId::kFloatFields && joint_estimate >= 0 && c.estimate >= joint_estimate) continue;
     if (c.codec == CodecId::kFloatScaled && c.estimate >= joint_estimate * (1 - kScaledMinGain)) continue;
-    if (c.codec == CodecId::kFloatJoint && scaled && c.estimate >= scaled->estimated_bytes * (1 + kJointBehindScaledMargin)) {
+    if (c.codec == CodecId::kFloatJoint && scaled &&
+        c.estimate >= scaled->estimated_bytes * (1 + kJointBehindScaledMargin)) {
       continue;
     }
     if (c.estimate <= all[0].estimate * (1 + kEstimateMargin)) chosen.push_back(c);

@@ -74,8 +74,9 @@ inline uint32_t Entry(uint32_t head_bits, uint32_t bits) { return head_bits | (b
 // heads each. The raw field's width and the table size are constants, so shifts and
 // masks are immediates and the four sub-streams stay in registers.
 template <unsigned kRawBits>
-[[gnu::always_inline]] inline void DecodeJointFast4(BitReader* r, const size_t* lo, size_t steps, const uint32_t* table,
-                      const uint16_t* raw_head, uint8_t* heads) {
+[[gnu::always_inline]] inline void DecodeJointFast4(BitReader* r, const size_t* lo, size_t steps,
+                                                    const uint32_t* table, const uint16_t* raw_head,
+                                                    uint8_t* heads) {
   constexpr size_t kPerRefill = PerRefill(kRawBits);
   constexpr uint64_t kMask = (uint64_t{1} << kMaxCodeBits) - 1;
   constexpr uint64_t kRawMask = (uint64_t{1} << kRawBits) - 1;
@@ -111,8 +112,8 @@ template <unsigned kRawBits>
 // readable bytes for: the single form's only stream (small chunks), and what the four
 // sub-streams of a block hold past the shortest. Returns the next head to decode.
 template <unsigned kRawBits>
-[[gnu::always_inline]] inline size_t DecodeJointFast1(BitReader* r, size_t i, size_t hi, const uint32_t* table, const uint16_t* raw_head,
-                        uint8_t* heads) {
+[[gnu::always_inline]] inline size_t DecodeJointFast1(BitReader* r, size_t i, size_t hi, const uint32_t* table,
+                                                      const uint16_t* raw_head, uint8_t* heads) {
   constexpr size_t kPerRefill = PerRefill(kRawBits);
   constexpr uint64_t kMask = (uint64_t{1} << kMaxCodeBits) - 1;
   constexpr uint64_t kRawMask = (uint64_t{1} << kRawBits) - 1;
