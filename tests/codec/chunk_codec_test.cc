@@ -137,6 +137,24 @@ TEST_CASE("The automatic choice is never larger than raw and picks the delta for
   CHECK(nf.size() == 12 + noise.size());
 }
 
+TEST_CASE("An F16 chunk of repeats takes byte-planes zstd in the automatic choice, one without repeats a float codec") {
+  // Codec 1 is tried on whole F16 elements only where its sampled estimate is the
+  // lowest: zstd's repeats must still win it the chunk.
+  const Dtype d = Dtype::kF16;
+  const Bytes block = testing::GenerateTensorBytes(d, 2048, 21);
+  Bytes repeated;
+  for (int k = 0; k < 128; ++k) repeated.insert(repeated.end(), block.begin(), block.end());
+  const Bytes tiled = EncodeOrDie(d, repeated, nullptr, {});
+  CHECK(tiled[1] == static_cast<uint8_t>(CodecId::kBytePlanesZstd));
+  CHECK(tiled.size() < repeated.size() / 20);
+  CHECK(DecodeOrDie(tiled, {}) == repeated);
+
+  const Bytes fresh = testing::GenerateTensorBytes(d, 2048 * 128, 22);
+  const Bytes coded = EncodeOrDie(d, fresh, nullptr, {});
+  CHECK((coded[1] == static_cast<uint8_t>(CodecId::kFloatJoint) || coded[1] == static_cast<uint8_t>(CodecId::kFloatFields)));
+  CHECK(DecodeOrDie(coded, {}) == fresh);
+}
+
 TEST_CASE("EncodeChunk rejects oversized, misaligned and mismatched-base chunks") {
   Bytes big(kChunkBytes + 4);
   Result<Bytes> r = EncodeChunk(Dtype::kF32, big, nullptr, {});
