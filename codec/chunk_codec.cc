@@ -171,14 +171,14 @@ std::vector<Candidate> EstimateCandidates(Dtype dtype, ByteView raw, const Chunk
     if (c.codec == CodecId::kFloatJoint) joint_estimate = c.estimate;
     if (c.codec != CodecId::kBytePlanesZstd && best_other_estimate < 0) best_other_estimate = c.estimate;
   }
-  // Whole F16 elements: codec 8 codes each element's sign, exponent and top mantissa
-  // bits as one symbol, an order-0 code at least as fine as codec 1's byte planes, so
-  // codec 1 wins by the repeats zstd finds, which its estimate (zstd on the sample)
-  // shows. It is tried only where that estimate is the lowest: within the 1% margin it
-  // was tried on 36 of the F16 models' 166 chunks of 64 KiB and more and won none (on
-  // one it was not tried on it would have saved 0.02%); movenet-thunder's automatic
-  // choice encodes 1.4x faster without those tries, its frames unchanged.
-  const bool bytes_need_lowest = FloatJointWritesWholeElements(dtype);
+  // F16: codec 1 is tried only where its estimate is the lowest. That estimate (zstd
+  // run on the sample) lands at or above its frame (median +0.3% on the F16 models'
+  // large chunks), and where byte planes win by much (repeats, skewed low bytes) it is
+  // the lowest; within the 1% margin codec 1 was encoded on 36 of the F16 models' 166
+  // chunks of 64 KiB and more and won none (on one it was not tried on it would have
+  // saved 0.02%). movenet-thunder's automatic choice encodes 1.4x faster without those
+  // tries, its frames unchanged.
+  const bool bytes_need_lowest = dtype == Dtype::kF16;
   std::vector<Candidate> chosen;
   for (const Candidate& c : all) {
     if (c.codec == CodecId::kBytePlanesZstd && bytes_need_lowest && best_other_estimate >= 0 &&

@@ -138,8 +138,8 @@ TEST_CASE("The automatic choice is never larger than raw and picks the delta for
 }
 
 TEST_CASE("An F16 chunk of repeats takes byte-planes zstd in the automatic choice, one without repeats a float codec") {
-  // Codec 1 is tried on whole F16 elements only where its sampled estimate is the
-  // lowest: zstd's repeats must still win it the chunk.
+  // Codec 1 is tried on F16 only where its sampled estimate is the lowest: zstd's
+  // repeats must still win it the chunk.
   const Dtype d = Dtype::kF16;
   const Bytes block = testing::GenerateTensorBytes(d, 2048, 21);
   Bytes repeated;
@@ -153,6 +153,19 @@ TEST_CASE("An F16 chunk of repeats takes byte-planes zstd in the automatic choic
   const Bytes coded = EncodeOrDie(d, fresh, nullptr, {});
   CHECK((coded[1] == static_cast<uint8_t>(CodecId::kFloatJoint) || coded[1] == static_cast<uint8_t>(CodecId::kFloatFields)));
   CHECK(DecodeOrDie(coded, {}) == fresh);
+
+  // 4-bit integers times a scale: few mantissas, whose low bits the joint codes leave
+  // raw; float-fields codes them in the exponent's context.
+  std::mt19937 rng(23);
+  Bytes quantized(2 * 2048 * 128);
+  for (size_t i = 0; i < quantized.size() / 2; ++i) {
+    const uint64_t bits = testing::EncodeFloatBits(d, (static_cast<int>(rng() % 15) - 7) * 0.05);
+    quantized[2 * i] = static_cast<uint8_t>(bits);
+    quantized[2 * i + 1] = static_cast<uint8_t>(bits >> 8);
+  }
+  const Bytes q = EncodeOrDie(d, quantized, nullptr, {});
+  CHECK(q[1] == static_cast<uint8_t>(CodecId::kFloatFields));
+  CHECK(DecodeOrDie(q, {}) == quantized);
 }
 
 TEST_CASE("EncodeChunk rejects oversized, misaligned and mismatched-base chunks") {
