@@ -169,6 +169,7 @@ std::vector<Candidate> EstimateCandidates(Dtype dtype, ByteView raw, const Chunk
   double joint_estimate = -1, best_other_estimate = -1;
   for (const Candidate& c : all) {
     if (c.codec == CodecId::kFloatJoint) joint_estimate = c.estimate;
+    // `all` is sorted: the first other candidate has the lowest other estimate.
     if (c.codec != CodecId::kBytePlanesZstd && best_other_estimate < 0) best_other_estimate = c.estimate;
   }
   // F16: codec 1 is tried only where its estimate is the lowest. That estimate (zstd

@@ -151,7 +151,8 @@ TEST_CASE("An F16 chunk of repeats takes byte-planes zstd in the automatic choic
 
   const Bytes fresh = testing::GenerateTensorBytes(d, 2048 * 128, 22);
   const Bytes coded = EncodeOrDie(d, fresh, nullptr, {});
-  CHECK((coded[1] == static_cast<uint8_t>(CodecId::kFloatJoint) || coded[1] == static_cast<uint8_t>(CodecId::kFloatFields)));
+  CHECK((coded[1] == static_cast<uint8_t>(CodecId::kFloatJoint) ||
+         coded[1] == static_cast<uint8_t>(CodecId::kFloatFields)));
   CHECK(DecodeOrDie(coded, {}) == fresh);
 
   // 4-bit integers times a scale: few mantissas, whose low bits the joint codes leave
