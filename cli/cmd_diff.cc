@@ -178,7 +178,8 @@ void AddDiff(CLI::App& sub, Action& run) {
     std::string html;
   };
   auto args = std::make_shared<Args>();
-  sub.add_option("A", args->a, "Old version (a revision)")->required();
+  args->a = "HEAD";  // `mvc diff` alone: what the worktree changed since HEAD, as in git
+  sub.add_option("A", args->a, "Old version (a revision; default: HEAD)");
   sub.add_option("B", args->b, "New version (a revision; default: the worktree)");
   sub.add_flag("--json", args->json, "Machine-readable output: every tensor and layer");
   sub.add_option("--tensor", args->tensor_globs, "Only tensors whose name matches this glob (repeatable)");

@@ -25,8 +25,12 @@ Result<WorktreeStatusResult> Repository::WorktreeStatus() {
       result.entries.push_back({f.path, FileChange::kAdded});
       continue;
     }
-    MVC_ASSIGN_OR_RETURN(std::string key, internal::WorktreeKey(*this, cache, f));
-    if (!it->second.Matches(key) || f.stat.executable != it->second.entry.executable) {
+    Result<std::string> key = internal::WorktreeKey(*this, cache, f);
+    // A model file that no longer parses (truncated, half-written) differs from the
+    // committed one, which did: it is modified, as checkout counts it. Errors reading
+    // the file still stop the command.
+    if (!key.ok() && key.status().code() != StatusCode::kInvalidArgument) return key.status();
+    if (!key.ok() || !it->second.Matches(*key) || f.stat.executable != it->second.entry.executable) {
       result.entries.push_back({f.path, FileChange::kModified});
     }
   }

@@ -118,6 +118,8 @@ TEST_CASE("diff against the worktree reports unchanged tensors with zero cost an
   nlohmann::json none = DiffJson(work, {"HEAD~1"});
   CHECK(none["summary"]["tensors_changed"] == 0);
   nlohmann::json back = DiffJson(work, {"HEAD"});
+  // No revision at all means HEAD against the worktree, as `git diff` does.
+  CHECK(DiffJson(work, {})["tensors"] == back["tensors"]);
   WriteText(dir.path() + "/back.json", back.dump());
   CHECK(RunNumpyCheck({dir.path() + "/back.json", SharedDataPath("pairs/bert_tiny_emotion.safetensors"),
                        SharedDataPath("pairs/bert_tiny_sst2.safetensors")}) == 0);

@@ -40,5 +40,23 @@ TEST_CASE("status sees a model rewritten with identical bytes as unchanged") {
   CHECK(RunMvc(work, {"status", "--porcelain"}).out.empty());
 }
 
+TEST_CASE("status lists a tracked model cut short as modified, not as an error") {
+  TempDir dir;
+  std::string work = dir.path();
+  CopyFile(SharedDataPath("models/llama2c_stories260K.safetensors"), work + "/m.safetensors");
+  REQUIRE(RunMvc(work, {"init"}).exit_code == 0);
+  REQUIRE(RunMvc(work, {"commit", "-m", "one"}).exit_code == 0);
+  std::filesystem::resize_file(work + "/m.safetensors", 100000);
+  RunResult r = RunMvc(work, {"status", "--porcelain"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == " M m.safetensors\n");
+  // Committing it is still refused with the reason, and the commit is untouched.
+  RunResult commit = RunMvc(work, {"commit", "-m", "cut"});
+  CHECK(commit.exit_code == 1);
+  CHECK(commit.err.find("m.safetensors") != std::string::npos);
+  CHECK(commit.err.find("past the data section") != std::string::npos);
+  CHECK(RunMvc(work, {"log", "--oneline"}).out.find("one") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace mvc::testing
